@@ -1,0 +1,82 @@
+"""What a metric gets to work with, and the function that runs a list of metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from gan3d_bench.interfaces import Dataset, Generator, Metric, MetricValue
+
+
+@dataclass
+class EvalContext:
+    """A generator to score, the real data to compare with, and where to compute.
+
+    Attributes:
+        generator: the generator (metrics switch it to eval mode while sampling).
+        dataset: the real data.
+        device: where to compute.
+        step: the training step being evaluated (0 outside training).
+        seed: the evaluation seed: fake samples are drawn from it, so every evaluation of a
+            run scores the same z.
+        batch_size: samples per forward pass.
+        rank: this process's rank in distributed evaluation.
+        world_size: number of processes.
+        cache_dir: where reference features are cached (None: the default cache).
+        memo: per-evaluation cache shared by metrics (fake features, say).
+    """
+
+    generator: Generator
+    dataset: Dataset
+    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+    step: int = 0
+    seed: int = 12345
+    batch_size: int = 64
+    rank: int = 0
+    world_size: int = 1
+    cache_dir: Path | None = None
+    memo: dict = field(default_factory=dict)
+
+    @torch.no_grad()
+    def fake_batches(self, n: int, seed: int | None = None) -> Iterator[torch.Tensor]:
+        """Generates ``n`` samples in batches, reproducibly for a seed.
+
+        Args:
+            n: number of samples.
+            seed: defaults to ``self.seed``.
+
+        Yields:
+            ``[b, ...]`` generator outputs (images in [-1, 1] or voxels), on ``device``.
+        """
+        rng = torch.Generator().manual_seed(self.seed if seed is None else seed)
+        generator = self.generator
+        was_training = generator.training
+        generator.eval()
+        try:
+            remaining = n
+            while remaining > 0:
+                size = min(self.batch_size, remaining)
+                yield generator(**generator.sample_inputs(size, generator=rng))
+                remaining -= size
+        finally:
+            generator.train(was_training)
+
+
+def evaluate_metrics(metrics: list[Metric], context: EvalContext) -> dict[str, MetricValue]:
+    """Runs every metric that applies to the generator.
+
+    Args:
+        metrics: the metrics.
+        context: the evaluation context.
+
+    Returns:
+        All results, by result name.
+    """
+    results: dict[str, MetricValue] = {}
+    for metric in metrics:
+        if metric.applies_to(context.generator):
+            results.update(metric.evaluate(context))
+    return results

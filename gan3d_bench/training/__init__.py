@@ -1,0 +1,1 @@
+"""Training: the update step (owned by the model), the loop (owns time), checkpoints."""
