@@ -40,7 +40,8 @@ def describe_os_error(error: OSError, path: Path | str) -> str:
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return (f"cannot write {path}: permission denied; choose a writable folder "
                 f"(--results DIR) or fix its permissions")
-    return f"cannot write {path}: {error.strerror or error}"
+    return (f"cannot write {path}: {error.strerror or error}; choose a writable folder "
+            f"(--results DIR)")
 
 
 @contextlib.contextmanager

@@ -11,6 +11,7 @@ gives generic ``quick/`` defaults that an experiment file may override. The defa
 from __future__ import annotations
 
 import contextlib
+import inspect
 import re
 import tokenize
 from dataclasses import dataclass, field
@@ -152,12 +153,15 @@ def translate_gin_error(error: Exception, source: str) -> UserError:
 
 
 def _parameters_of(selector: str) -> list[str]:
-    import inspect
-
+    name = selector.split(".")[-1]
     for component in get_registry().all():
-        if component.name == selector.split(".")[-1]:
+        if component.name == name:
             return list(inspect.signature(component.cls).parameters)
-    return []
+    try:
+        configurable = gin.get_configurable(name)
+        return list(inspect.signature(configurable).parameters)
+    except (ValueError, TypeError):
+        return []
 
 
 def parse(config_files: list[str | Path], bindings: list[str] | None = None,

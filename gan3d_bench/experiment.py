@@ -55,18 +55,20 @@ g_optimizer = gin.external_configurable(make_optimizer, name="g_optimizer")
 d_optimizer = gin.external_configurable(make_optimizer, name="d_optimizer")
 
 
-def call_with_accepted(factory: Callable, offered: dict):
+def call_with_accepted(factory: Callable, offered: dict, signature_of: Callable | None = None):
     """Calls ``factory`` with the offered keyword arguments that its signature accepts.
 
     Args:
         factory: a class or function.
         offered: candidate keyword arguments.
+        signature_of: whose signature to read (the undecorated class behind a gin
+            configurable); default ``factory``.
 
     Returns:
         What ``factory`` returns.
     """
     try:
-        signature = inspect.signature(factory)
+        signature = inspect.signature(signature_of or factory)
     except (TypeError, ValueError):
         return factory(**offered)
     params = signature.parameters
@@ -219,20 +221,19 @@ class Experiment:
                            ("discriminator", "discriminators"), ("loss", "losses")):
             components[role] = _component(getattr(self, role), kind, f"Experiment.{role}")
         seed_everything(self.seed)
-        dataset = call_with_accepted(components["dataset"].configurable,
-                                     {"resolution": self.resolution})
-        generator = call_with_accepted(components["generator"].configurable, {
+        dataset = _construct(components["dataset"], {"resolution": self.resolution})
+        generator = _construct(components["generator"], {
             "resolution": self.resolution, "width": self.width,
             "num_classes": dataset.num_classes})
-        discriminator = call_with_accepted(components["discriminator"].configurable, {
+        discriminator = _construct(components["discriminator"], {
             "resolution": self.resolution, "width": self.width, "z_dim": generator.z_dim,
             "num_classes": dataset.num_classes})
-        loss = call_with_accepted(components["loss"].configurable, {})
+        loss = _construct(components["loss"], {})
         _check_match(dataset, generator, discriminator, components, self.resolution)
         metrics = []
         for index, factory in enumerate(self.metrics):
             component = _component(factory, "metrics", f"Experiment.metrics[{index}]")
-            metric = call_with_accepted(component.configurable, {})
+            metric = _construct(component, {})
             components[f"metric:{component.name}"] = component
             metrics.append(metric)
         generator.to(torch_device)
@@ -245,6 +246,14 @@ class Experiment:
         return Built(name=self.name or default_name, settings=self.settings(),
                      components=components, models=models, dataset=dataset, step=step,
                      metrics=metrics, device=torch_device)
+
+
+def _construct(component: Component, offered: dict):
+    obj = call_with_accepted(component.configurable, offered, signature_of=component.cls)
+    if not isinstance(obj, component.cls):
+        raise UserError(f"{component.kind[:-1]} '{component.name}' ({component.distribution}) "
+                        f"returned {type(obj).__name__}, not a {component.cls.__name__}")
+    return obj
 
 
 def _component(factory, kind: str, where: str) -> Component:

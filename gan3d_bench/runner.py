@@ -161,8 +161,9 @@ def _resume(request: RunRequest, dist: DistInfo, wrap) -> tuple[Path, dict]:
     if differences:
         shown = "; ".join(differences[:12]) + ("; ..." if len(differences) > 12 else "")
         raise UserError(f"refusing to resume {run_dir}: the config differs from the run's "
-                        f"({len(differences)} difference(s): {shown}); resume without config "
-                        f"files to use the run's own config")
+                        f"({len(differences)} difference(s): {shown}); to continue it as it was, "
+                        f"run `gan3d-bench run --resume {run_dir}` with no config files or "
+                        f"bindings")
     if dist.is_main:
         atomic.check_writable(run_dir)
     state = checkpoint.load(run_dir, map_location=built.device)
