@@ -17,7 +17,7 @@ import torch
 
 from gan3d_bench.errors import UserError
 from gan3d_bench.interfaces import Dataset, Discriminator, Generator, Metric
-from gan3d_bench.registry import Component, get_registry
+from gan3d_bench.registry import SINGULAR, Component, get_registry
 from gan3d_bench.training.rng import seed_everything
 from gan3d_bench.training.step import GANStep, Models
 
@@ -251,7 +251,7 @@ class Experiment:
 def _construct(component: Component, offered: dict):
     obj = call_with_accepted(component.configurable, offered, signature_of=component.cls)
     if not isinstance(obj, component.cls):
-        raise UserError(f"{component.kind[:-1]} '{component.name}' ({component.distribution}) "
+        raise UserError(f"{SINGULAR[component.kind]} '{component.name}' ({component.distribution}) "
                         f"returned {type(obj).__name__}, not a {component.cls.__name__}")
     return obj
 
@@ -264,8 +264,8 @@ def _component(factory, kind: str, where: str) -> Component:
         raise UserError(f"{where} = {shown} is not a registered component; use @NAME with a "
                         f"name from `gan3d-bench list {kind}`")
     if component.kind != kind:
-        raise UserError(f"{where} = @{component.name} is a {component.kind[:-1]}, "
-                        f"not a {kind[:-1]}; `gan3d-bench list {kind}` shows the {kind}")
+        raise UserError(f"{where} = @{component.name} is a {SINGULAR[component.kind]}, "
+                        f"not a {SINGULAR[kind]}; `gan3d-bench list {kind}` shows the {kind}")
     return component
 
 
