@@ -12,7 +12,7 @@ from gan3d_voxel3dgan.camera import Camera
 from gan3d_voxel3dgan.discriminator import Voxel3DGANDiscriminator
 from gan3d_voxel3dgan.generator import Voxel3DGANGenerator
 from gan3d_voxel3dgan.image_generator import Voxel3DGANImageGenerator
-from gan3d_voxel3dgan.projection import project
+from gan3d_voxel3dgan.projection import HALF_DIAGONAL, project
 
 V = 32          # voxel grid side in these tests
 R = 48          # image side
@@ -22,7 +22,7 @@ CAMERA = Camera(distance=4.0, fov_degrees=30.0)
 def box_voxels(low, high, side=V) -> torch.Tensor:
     """Occupancy 1 where the voxel centre lies in the box [low, high] (x, y, z), else 0.
 
-    Layout [1, 1, D=z, H=y, W=x] over the cube [-1, 1]^3.
+    Layout [1, 1, D=z, H=y, W=x] over the cube [-1, 1]^3 (x front, y left, z up).
     """
     centres = -1 + (2 * torch.arange(side) + 1) / side
     z, y, x = torch.meshgrid(centres, centres, centres, indexing="ij")
@@ -35,10 +35,11 @@ def box_voxels(low, high, side=V) -> torch.Tensor:
 def hand_silhouette(low, high, view: str) -> torch.Tensor:
     """The box's silhouette by a slab test on rays written out by hand for one view.
 
-    ``front``: camera at (0, 0, 4) looking down -z, image right = +x, up = +y.
-    ``side``: azimuth 90, camera at (4, 0, 0) looking down -x, image right = -z, up = +y.
-    ``top``: elevation 90 at azimuth 0, camera at (0, 4, 0) looking down -y, image right = +x,
-    image up = -z (the object's back is at the top of the picture).
+    Object frame: x front, y left, z up.
+    ``front``: camera at (4, 0, 0) looking down -x, image right = +y (the object's left),
+    image up = +z. ``side``: azimuth 90, camera at (0, 4, 0) on the object's left, looking down
+    -y, image right = -x. ``top``: elevation 90, camera at (0, 0, 4) looking down, image right
+    = +y, image up = -x (the object's back at the top of the picture).
     """
     half = math.tan(math.radians(CAMERA.fov_degrees) / 2)
     steps = ((torch.arange(R) + 0.5) * 2 / R - 1) * half
@@ -46,11 +47,11 @@ def hand_silhouette(low, high, view: str) -> torch.Tensor:
     one = torch.ones_like(u)
     d = CAMERA.distance
     if view == "front":
-        origin, direction = (0.0, 0.0, d), (u, v, -one)
+        origin, direction = (d, 0.0, 0.0), (-one, u, v)
     elif view == "side":
-        origin, direction = (d, 0.0, 0.0), (-one, v, -u)
+        origin, direction = (0.0, d, 0.0), (-u, -one, v)
     else:
-        origin, direction = (0.0, d, 0.0), (u, -one, -v)
+        origin, direction = (0.0, 0.0, d), (-v, u, -one)
     t_near = torch.full_like(u, -math.inf)
     t_far = torch.full_like(u, math.inf)
     for axis in range(3):
@@ -66,10 +67,10 @@ POSES = {"front": (0.0, 0.0), "side": (90.0, 0.0), "top": (0.0, 90.0)}
 
 @pytest.mark.parametrize("view", list(POSES))
 def test_projection_of_a_box_matches_its_silhouette(view):
-    # a car-like box: long along z (front-back), narrow in x, low in y, off-centre
+    # a car-like box: long along x (front-back), narrow in y, low in z, off-centre
     # (trilinear reads blur the voxel edges by about a voxel: a 64^3 grid keeps that under
     # a pixel)
-    low, high = (-0.375, -0.25, -0.75), (0.25, 0.125, 0.875)
+    low, high = (-0.75, -0.375, -0.25), (0.875, 0.25, 0.125)
     occupancy = box_voxels(low, high, side=64)
     colour = torch.ones(1, 3, 64, 64, 64)
     pose = torch.tensor([POSES[view]])
@@ -93,35 +94,37 @@ def test_projection_of_a_box_matches_its_silhouette(view):
 
 def test_pose_convention_anticlockwise_from_above_and_elevation_above():
     colour = torch.ones(1, 3, V, V, V)
-    # a marker on the object's front (+z) and one on its right (+x)
-    front = box_voxels((-0.25, -0.25, 0.5), (0.25, 0.25, 1.0))
-    right = box_voxels((0.5, -0.25, -0.25), (1.0, 0.25, 0.25))
+    # a marker on the object's front (+x) and one on its left side (+y)
+    front = box_voxels((0.5, -0.25, -0.25), (1.0, 0.25, 0.25))
+    left = box_voxels((-0.25, 0.5, -0.25), (0.25, 1.0, 0.25))
 
     def centre_column(occupancy, azimuth, elevation=0.0):
         _, opacity = project(occupancy, colour, torch.tensor([[azimuth, elevation]]), R,
-                             torch.zeros(3), camera=CAMERA, density=20.0)
+                             torch.zeros(3), camera=CAMERA, density=20.0,
+                             radius=HALF_DIAGONAL)
         columns = opacity[0, 0].sum(0)
         return (columns * torch.arange(R)).sum() / columns.sum() / R   # 0 left .. 1 right
 
-    # azimuth 0 looks at the front: the +x marker is on the image's right
-    assert centre_column(right, 0.0) > 0.7
-    # azimuth 90 (anticlockwise from above) is on +x: the front marker is on the left
+    # azimuth 0 faces the front: the object's left side is on the image's right
+    assert centre_column(left, 0.0) > 0.7
+    # azimuth 90 (anticlockwise from above) is on the object's left: the front is on the left
     assert centre_column(front, 90.0) < 0.3
-    assert centre_column(right, 90.0) == pytest.approx(0.5, abs=0.02)
-    # azimuth 270 is on -x: the front marker is on the right
+    assert centre_column(left, 90.0) == pytest.approx(0.5, abs=0.02)
+    # azimuth 270 is on the object's right: the front is on the image's right
     assert centre_column(front, 270.0) > 0.7
     # elevation above: the camera sees the top of a flat plate, so it covers more pixels
-    plate = box_voxels((-0.75, -0.0625, -0.75), (0.75, 0.0625, 0.75))
+    plate = box_voxels((-0.75, -0.75, -0.0625), (0.75, 0.75, 0.0625))
     areas = []
     for elevation in (0.0, 30.0, 60.0):
         _, opacity = project(plate, colour, torch.tensor([[0.0, elevation]]), R,
-                             torch.zeros(3), camera=CAMERA, density=20.0)
+                             torch.zeros(3), camera=CAMERA, density=20.0,
+                             radius=HALF_DIAGONAL)
         areas.append((opacity > 0.5).sum().item())
     assert areas[0] < areas[1] < areas[2]
-    # a raised camera sees a marker on top (+y) above the image centre
-    top = box_voxels((-0.25, 0.75, -0.25), (0.25, 1.0, 0.25))
+    # a raised camera sees a marker on top (+z) above the image centre
+    top = box_voxels((-0.25, -0.25, 0.75), (0.25, 0.25, 1.0))
     _, opacity = project(top, colour, torch.tensor([[0.0, 30.0]]), R, torch.zeros(3),
-                         camera=CAMERA, density=20.0)
+                         camera=CAMERA, density=20.0, radius=HALF_DIAGONAL)
     rows = opacity[0, 0].sum(1)
     assert (rows * torch.arange(R)).sum() / rows.sum() < R / 2
 
@@ -129,12 +132,13 @@ def test_pose_convention_anticlockwise_from_above_and_elevation_above():
 def test_camera_frame_by_hand():
     origin, forward, right, up = CAMERA.frame(torch.tensor([[0.0, 0.0], [90.0, 0.0],
                                                             [0.0, 30.0]]))
-    assert torch.allclose(origin[0], torch.tensor([0.0, 0.0, 4.0]), atol=1e-6)
-    assert torch.allclose(origin[1], torch.tensor([4.0, 0.0, 0.0]), atol=1e-6)
-    assert torch.allclose(origin[2], torch.tensor([0.0, 2.0, 4 * math.cos(math.pi / 6)]),
+    assert torch.allclose(origin[0], torch.tensor([4.0, 0.0, 0.0]), atol=1e-6)
+    assert torch.allclose(origin[1], torch.tensor([0.0, 4.0, 0.0]), atol=1e-6)
+    assert torch.allclose(origin[2], torch.tensor([4 * math.cos(math.pi / 6), 0.0, 2.0]),
                           atol=1e-6)
-    assert torch.allclose(right[1], torch.tensor([0.0, 0.0, -1.0]), atol=1e-6)
-    assert up[2, 1] > 0.8 and up[0, 1] == pytest.approx(1.0)
+    assert torch.allclose(right[0], torch.tensor([0.0, 1.0, 0.0]), atol=1e-6)
+    assert torch.allclose(right[1], torch.tensor([-1.0, 0.0, 0.0]), atol=1e-6)
+    assert up[2, 2] > 0.8 and up[0, 2] == pytest.approx(1.0)
     assert torch.allclose(forward, -origin / 4, atol=1e-6)
 
 

@@ -1,11 +1,12 @@
-"""Camera rays for a pose, in the convention of the synthetic data renderer.
+"""Camera rays for a pose, in the convention and object frame of the synthetic data renderer.
 
-Object frame: ``+x`` is the object's left-to-right axis as seen from its front, ``+y`` is up
-and ``+z`` points out of the object's front (a car's headlights face ``+z``); the object fills
-the cube ``[-1, 1]^3``. A pose is (azimuth, elevation) in degrees: azimuth 0 puts the camera in
-front of the object (on ``+z``), and increasing azimuth moves it anticlockwise seen from above
-(azimuth 90 is on ``+x``); elevation 0 is level with the object's centre, positive is above.
-The camera looks at the origin with the world's up direction up in the image.
+Object frame (``gan3d_bench/data/synth``): ``+x`` points out of the object's front (a car's
+headlights), ``+y`` to its left and ``+z`` up; objects fit in the unit sphere, inside the voxel
+cube ``[-1, 1]^3``. A pose is (azimuth, elevation) in degrees: azimuth 0 puts the camera in
+front of the object (on ``+x``), and increasing azimuth moves it anticlockwise seen from above
+(azimuth 90 is on the object's left, ``+y``); elevation 0 is level with the object's centre,
+positive is above. The camera looks at the origin with the world's up direction up in the
+image.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ class Camera:
     """A pinhole camera on a sphere around the object, looking at its centre.
 
     Attributes:
-        distance: distance from the object's centre, in units of the cube's half side.
-        fov_degrees: full vertical (and horizontal) field of view.
+        distance: distance from the object's centre, in units of the cube's half side
+            (3, as the data renderer).
+        fov_degrees: full vertical (and horizontal) field of view (40, as the data renderer).
     """
 
-    distance: float = 4.0
-    fov_degrees: float = 30.0
+    distance: float = 3.0
+    fov_degrees: float = 40.0
 
     def frame(self, pose: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """Position and axes of the camera for each pose.
@@ -39,16 +41,15 @@ class Camera:
         """
         azimuth = torch.deg2rad(pose[:, 0].float())
         elevation = torch.deg2rad(pose[:, 1].float())
-        direction = torch.stack([torch.sin(azimuth) * torch.cos(elevation),
-                                 torch.sin(elevation),
-                                 torch.cos(azimuth) * torch.cos(elevation)], dim=1)
-        origin = self.distance * direction
+        direction = torch.stack([torch.cos(elevation) * torch.cos(azimuth),
+                                 torch.cos(elevation) * torch.sin(azimuth),
+                                 torch.sin(elevation)], dim=1)
         forward = -direction
         # the right axis depends on azimuth alone, so it is defined at every elevation
-        right = torch.stack([torch.cos(azimuth), torch.zeros_like(azimuth),
-                             -torch.sin(azimuth)], dim=1)
+        right = torch.stack([-torch.sin(azimuth), torch.cos(azimuth),
+                             torch.zeros_like(azimuth)], dim=1)
         up = torch.linalg.cross(right, forward, dim=1)
-        return origin, forward, right, up
+        return self.distance * direction, forward, right, up
 
     def rays(self, pose: torch.Tensor, resolution: int) -> tuple[torch.Tensor, torch.Tensor]:
         """One ray through the centre of every pixel.

@@ -30,9 +30,9 @@ class Voxel3DGANImageGenerator(Generator):
         azimuth_range: degrees ``[low, high)`` poses are drawn from (match the data).
         elevation_range: degrees ``[low, high)``.
         camera_distance: camera distance from the centre, in half-sides of the voxel cube
-            (match the data renderer's).
-        fov_degrees: the camera's field of view (match the data renderer's).
-        samples_per_ray: depth samples per ray (default twice the grid side).
+            (3, the data renderer's; objects fit in the unit sphere).
+        fov_degrees: the camera's field of view (40, the data renderer's).
+        samples_per_ray: depth samples per ray (default: one per voxel length).
         density: absorption per voxel length of a fully occupied voxel.
         occupancy_offset: added to the occupancy logits, so that the initial volume is
             mostly empty (sigmoid(-3) ~ 0.05) rather than an opaque cube.
@@ -44,7 +44,7 @@ class Voxel3DGANImageGenerator(Generator):
     def __init__(self, resolution: int = 64, voxel_resolution: int = 64, z_dim: int = 200,
                  width: float = 1.0, azimuth_range: tuple[float, float] = (0.0, 360.0),
                  elevation_range: tuple[float, float] = (0.0, 35.0),
-                 camera_distance: float = 4.0, fov_degrees: float = 30.0,
+                 camera_distance: float = 3.0, fov_degrees: float = 40.0,
                  samples_per_ray: int | None = None, density: float = 2.0,
                  occupancy_offset: float = -3.0):
         super().__init__()

@@ -1,14 +1,15 @@
 """The differentiable projection: absorption and emission along camera rays through voxels.
 
-Each ray from the camera is sampled at evenly spaced depths across the object's bounding
-sphere; occupancy and colour are read at each sample by trilinear interpolation
+Each ray from the camera is sampled at evenly spaced depths across the scene's bounding
+sphere (radius 1 by default: the data's objects fit in the unit sphere, so the corners of the
+voxel cube are never drawn); occupancy and colour are read at each sample by trilinear interpolation
 (``grid_sample``), and the samples are alpha-composited front to back onto a background:
 a voxel of occupancy ``o`` absorbs the fraction ``1 - exp(-density * o)`` of the light per
 voxel length, and emits its colour in proportion. Everything is differentiable in the voxels.
 
-Volumes are ``[B, C, D, H, W]`` with ``W`` along ``x``, ``H`` along ``y`` (up) and ``D`` along
-``z`` (the object's front), covering the cube ``[-1, 1]^3`` (voxel centres, not corners, at
-the grid points: ``align_corners=False``).
+Volumes are ``[B, C, D, H, W]`` = ``[B, C, z, y, x]`` in the object frame of ``camera.py``
+(x front, y left, z up), the layout of the data's ``voxelize``, covering the cube
+``[-1, 1]^3`` with cell centres at ``-1 + (2 i + 1) / V`` (``align_corners=False``).
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ import torch.nn.functional as F
 
 from gan3d_voxel3dgan.camera import DEFAULT_CAMERA, Camera
 
-HALF_DIAGONAL = math.sqrt(3.0)
+HALF_DIAGONAL = math.sqrt(3.0)   # the radius that takes in the whole cube
 
 
 def project(occupancy: torch.Tensor, colour: torch.Tensor, pose: torch.Tensor,
             resolution: int, background: torch.Tensor, camera: Camera = DEFAULT_CAMERA,
-            samples_per_ray: int | None = None,
-            density: float = 2.0) -> tuple[torch.Tensor, torch.Tensor]:
+            samples_per_ray: int | None = None, density: float = 2.0,
+            radius: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
     """Renders voxels at camera poses.
 
     Args:
@@ -36,19 +37,21 @@ def project(occupancy: torch.Tensor, colour: torch.Tensor, pose: torch.Tensor,
         resolution: side of the rendered image.
         background: ``[3]`` or ``[B, 3]`` background colour in [0, 1].
         camera: the camera's distance and field of view.
-        samples_per_ray: depth samples along each ray (default ``2 V``: about one every
-            0.9 voxel inside the cube).
+        samples_per_ray: depth samples along each ray (default ``V * radius``: one per voxel
+            length).
         density: absorption per voxel length of a fully occupied voxel.
+        radius: radius of the sphere the samples cover (1: the data's objects; up to
+            ``sqrt(3)``: the whole cube).
 
     Returns:
         ``(image [B, 3, R, R] in [0, 1], opacity [B, 1, R, R] in [0, 1])``.
     """
     batch, _, side = occupancy.shape[:3]
-    samples = samples_per_ray or 2 * side
+    samples = samples_per_ray or math.ceil(side * radius)
     origin, directions = camera.rays(pose.to(occupancy.device), resolution)
-    # sample depths across the bounding sphere of the cube, at the middle of equal segments
-    near = camera.distance - HALF_DIAGONAL
-    step = 2 * HALF_DIAGONAL / samples
+    # sample depths across the bounding sphere, at the middle of equal segments
+    near = camera.distance - radius
+    step = 2 * radius / samples
     depths = near + step * (torch.arange(samples, device=occupancy.device) + 0.5)
     points = (origin.view(batch, 1, 1, 1, 3) +
               depths.view(1, 1, 1, samples, 1) * directions.unsqueeze(3))
@@ -66,11 +69,12 @@ def project(occupancy: torch.Tensor, colour: torch.Tensor, pose: torch.Tensor,
 
 
 def shade(occupancy: torch.Tensor, albedo: float = 0.85, ambient: float = 0.35,
-          light: tuple[float, float, float] = (0.4, 0.8, 0.6)) -> torch.Tensor:
+          light: tuple[float, float, float] = (0.6, -0.4, 0.8)) -> torch.Tensor:
     """Grey Lambertian shading of an occupancy volume, for previews of voxel samples.
 
     Normals are the negative normalised gradient of the occupancy (central differences); the
-    light is a fixed direction in the object frame (from above, front and right by default).
+    light is a fixed direction in the object frame (from the front, the object's right and
+    above, by default).
 
     Args:
         occupancy: ``[B, 1, V, V, V]`` occupancy in [0, 1].
