@@ -57,11 +57,13 @@ def test_paper_schedules_and_optimisers():
         assert optimizer.defaults["lr"] == 1e-4 and optimizer.defaults["betas"] == (0.0, 0.9)
     assert wgan.models.loss.penalty_weight == 10.0 and wgan.discriminator.norm == "layer"
     gin.clear_config()
-    for name in ("voxel3dgan_cars", "voxel3dgan_image_cars"):
+    # voxel mode: 3D-GAN's optimiser; image mode: HoloGAN's (see the config's comment)
+    for name, g_lr, d_lr in (("voxel3dgan_cars", 0.0025, 1e-5),
+                             ("voxel3dgan_image_cars", 1e-4, 1e-4)):
         built = _build(name, "paper")
         assert built.step.d_accuracy_gate == 0.8
-        assert built.models.g_optimizer.defaults["lr"] == 0.0025
-        assert built.models.d_optimizer.defaults["lr"] == 1e-5
+        assert built.models.g_optimizer.defaults["lr"] == g_lr
+        assert built.models.d_optimizer.defaults["lr"] == d_lr
         assert built.models.g_optimizer.defaults["betas"][0] == 0.5
         assert built.generator.z_dim == 200
         gin.clear_config()

@@ -8,7 +8,7 @@ from gan3d_bench.interfaces import Generator
 from gan3d_bench.nn.init import init_normal
 from gan3d_voxel3dgan.camera import DEFAULT_CAMERA, Camera
 from gan3d_voxel3dgan.networks import voxel_decoder
-from gan3d_voxel3dgan.projection import project, shade
+from gan3d_voxel3dgan.projection import HALF_DIAGONAL, project, shade
 
 
 class Voxel3DGANGenerator(Generator):
@@ -74,6 +74,8 @@ def render_preview(voxels: torch.Tensor, pose: tuple[float, float] = (35.0, 25.0
     poses = torch.tensor([pose], dtype=torch.float32, device=voxels.device).expand(
         voxels.shape[0], 2)
     white = torch.ones(3, device=voxels.device)
+    # the whole cube, so that everything a generator makes is seen (the data fill only the
+    # unit sphere)
     image, _ = project(voxels, shade(voxels), poses, resolution, white, camera=camera,
-                       density=8.0)
+                       density=8.0, radius=HALF_DIAGONAL)
     return image * 2 - 1
