@@ -163,3 +163,13 @@ def test_a_nan_loss_stops_the_run_and_keeps_the_last_good_checkpoint(toy_config,
     record = records.read(tmp_path / "nan")
     assert record["status"] == "failed" and record["steps_done"] == 4
     assert checkpoint.load(tmp_path / "nan")["step"] == 4
+
+
+def test_bf16_mixed_precision_trains_and_fp16_needs_a_gpu(toy_config, tmp_path):
+    _, record = _run(toy_config, tmp_path, "bf16", "Experiment.precision = 'bf16'",
+                     "Experiment.steps = 2")
+    assert record["status"] == "complete" and record["settings"]["precision"] == "bf16"
+    with pytest.raises(UserError, match="'fp16' needs a GPU"):
+        _run(toy_config, tmp_path, "fp16", "Experiment.precision = 'fp16'")
+    with pytest.raises(UserError, match="is not one of fp32, bf16, fp16"):
+        _run(toy_config, tmp_path, "fp8", "Experiment.precision = 'fp8'")
