@@ -13,7 +13,11 @@ from gan3d_bench.errors import UserError
 
 
 def _shapes(kind: str, n: int, seed: int = 0) -> dict:
-    return synth.sample_shapes(kind, n, torch.Generator().manual_seed(seed))
+    """``n`` objects of a family (chairs with and without arms)."""
+    shapes = synth.sample_shapes(kind, n, torch.Generator().manual_seed(seed))
+    if kind == "chairs":
+        shapes["shape"][:, 8] = torch.arange(n) % 2  # "arms": alternately without and with
+    return shapes
 
 
 def test_sample_shapes_uses_only_its_generator():
@@ -129,7 +133,7 @@ def test_side_views_show_the_front_on_the_expected_side():
             assert (white_left == 0).all() and (red_right == 0).all()
 
 
-@pytest.mark.parametrize("kind", ["cars"])
+@pytest.mark.parametrize("kind", ["cars", "chairs"])
 def test_mirrored_azimuth_gives_the_mirror_image(kind):
     shapes = _shapes(kind, 3, seed=5)
     pose = torch.tensor([[35.0, 20.0], [110.0, 5.0], [250.0, 30.0]])
@@ -141,12 +145,14 @@ def test_mirrored_azimuth_gives_the_mirror_image(kind):
     assert (view - mirrored).abs().mean() > 0.02       # and the views themselves differ
 
 
-@pytest.mark.parametrize("pose", [(0.0, 0.0), (90.0, 0.0), (30.0, 25.0), (225.0, 60.0)])
-def test_silhouette_matches_projected_voxels(pose):
-    shapes = _shapes("cars", 2, seed=6)
+@pytest.mark.parametrize(("kind", "pose"), [("cars", (0.0, 0.0)), ("cars", (90.0, 0.0)),
+                                            ("cars", (30.0, 25.0)), ("chairs", (225.0, 60.0)),
+                                            ("chairs", (150.0, -15.0))])
+def test_silhouette_matches_projected_voxels(kind, pose):
+    shapes = _shapes(kind, 2, seed=6)
     poses = torch.tensor([pose]).repeat(2, 1)
-    _, mask = synth.render("cars", shapes, poses, 64, return_mask=True)
-    voxels = synth.voxelize("cars", shapes, 64)
+    _, mask = synth.render(kind, shapes, poses, 64, return_mask=True)
+    voxels = synth.voxelize(kind, shapes, 64)
     projected = silhouette(voxels, cameras_from_pose(poses), 64)
     rendered, seen = mask > 0.5, projected > 0.5
     iou = (rendered & seen).flatten(1).sum(1) / (rendered | seen).flatten(1).sum(1)

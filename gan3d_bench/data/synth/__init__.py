@@ -24,13 +24,13 @@ from types import ModuleType
 import torch
 import torch.nn.functional as F
 
-from gan3d_bench.data.synth import cars
+from gan3d_bench.data.synth import cars, chairs
 from gan3d_bench.data.synth.camera import cameras_from_pose
 from gan3d_bench.data.synth.raycast import cast_rays
 from gan3d_bench.data.synth.shading import background, lighting, lookup, surface
 from gan3d_bench.data.synth.voxels import occupancy
 
-FAMILIES: dict[str, ModuleType] = {"cars": cars}
+FAMILIES: dict[str, ModuleType] = {"cars": cars, "chairs": chairs}
 KINDS = tuple(FAMILIES)
 PIXELS_PER_CHUNK = 48 * 64 * 64
 """Pixels rendered at a time: large enough to amortise per-call costs, small enough to stay
