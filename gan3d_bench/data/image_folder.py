@@ -212,6 +212,12 @@ class ImageFolder(Dataset):
         items = epoch_positions(index, batch_size, self.num_samples, seed)
         return {"image": self.load(items)}
 
+    def sources(self, index: int, batch_size: int, seed: int) -> list[Path]:
+        """The files behind ``batch(index, batch_size, seed)`` (before any replacement of an
+        undecodable file)."""
+        items = epoch_positions(index, batch_size, self.num_samples, seed)
+        return [self.files[item] for item in items.tolist()]
+
     def reference_batches(self, n: int, batch_size: int, seed: int) -> Iterator[Batch]:
         """The first ``n`` images in sorted file order (whatever ``seed``)."""
         if n > self.num_samples:
