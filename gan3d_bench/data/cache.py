@@ -46,8 +46,8 @@ def cache_folder(cache: bool | str | os.PathLike) -> Path:
 
 def cache_file(folder: Path, description: dict) -> Path:
     """The file of a dataset's pictures: a digest of its ``describe()``."""
-    text = json.dumps(description, sort_keys=True)
-    return folder / f"{description.get('name', 'data')}-{hashlib.sha256(text.encode()).hexdigest()[:16]}.npy"
+    digest = hashlib.sha256(json.dumps(description, sort_keys=True).encode()).hexdigest()
+    return folder / f"{description.get('name', 'data')}-{digest[:16]}.npy"
 
 
 def cached_pictures(folder: Path, description: dict, count: int,

@@ -76,7 +76,7 @@ def surface(scene: Scene, cameras: Cameras, hits: Hits) -> Surface:
     Returns:
         The ``Surface``.
     """
-    n, _, res, _ = hits.directions.shape
+    n = hits.directions.shape[0]
     points = torch.addcmul(cameras.origin.view(n, 3, 1, 1), hits.t.unsqueeze(1),
                            hits.directions)
     clipped, planes = scene.clip.shape[1], scene.clip.shape[2]
