@@ -219,3 +219,25 @@ def test_preview_renders_a_solid_darker_than_the_white_background():
     preview = Voxel3DGANGenerator(resolution=V, width=0.05).preview(voxels)
     assert preview[0, :, 0, 0].tolist() == pytest.approx([1.0, 1.0, 1.0], abs=1e-4)
     assert preview[0, :, 32, 32].max() < 0.9
+
+
+@pytest.mark.parametrize("kind", ["cars", "chairs"])
+def test_projection_of_the_datas_voxels_matches_the_datas_renders(kind):
+    """Same camera convention as the data renderer: projected voxel shapes cover the same
+    pixels as the rendered objects, at poses all around."""
+    from gan3d_bench.data.synth import render, sample_shapes, voxelize
+
+    shapes = sample_shapes(kind, 4, torch.Generator().manual_seed(0))
+    pose = torch.tensor([[0.0, 10.0], [90.0, 20.0], [215.0, 30.0], [300.0, -10.0]])
+    _, mask = render(kind, shapes, pose, 48, return_mask=True)
+    _, opacity = project(voxelize(kind, shapes, 64), torch.ones(4, 3, 64, 64, 64), pose, 48,
+                         torch.zeros(3), density=20.0)   # the default camera: the renderer's
+    rendered, projected = mask[:, 0] > 0.5, opacity[:, 0] > 0.5
+    iou = (rendered & projected).sum((1, 2)) / (rendered | projected).sum((1, 2))
+    assert iou.min() > 0.8
+    # and a mirrored azimuth convention would not match
+    _, mirrored = project(voxelize(kind, shapes, 64), torch.ones(4, 3, 64, 64, 64),
+                          pose * torch.tensor([-1.0, 1.0]), 48, torch.zeros(3), density=20.0)
+    wrong = (rendered & (mirrored[:, 0] > 0.5)).sum((1, 2)) / (
+        rendered | (mirrored[:, 0] > 0.5)).sum((1, 2))
+    assert wrong.min() < iou.min()

@@ -2,9 +2,11 @@
 
 The 3D-GAN decoder makes a grid with an occupancy channel and three colour channels; the
 projection (``projection.project``) renders it at the sampled camera pose onto a learned
-background colour. The generator is pose-aware, trains on 2D images against an image
-discriminator, and is scored by the image metrics, like HoloGAN; unlike HoloGAN its 3D
-representation is explicit, so its views are consistent by construction.
+background: a vertical blend between two learned colours (top and bottom of the picture),
+enough for the synthetic data's sky-to-ground backdrop but unable to draw an object. The
+generator is pose-aware, trains on 2D images against an image discriminator, and is scored by
+the image metrics, like HoloGAN; unlike HoloGAN its 3D representation is explicit, so its
+views are consistent by construction.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ class Voxel3DGANImageGenerator(Generator):
         self.occupancy_offset = occupancy_offset
         self.decoder = voxel_decoder(z_dim, voxel_resolution, width, out_channels=4,
                                      name="voxel3dgan_image_generator")
-        self.background_logit = nn.Parameter(torch.zeros(3))
+        self.background_logit = nn.Parameter(torch.zeros(2, 3))   # top, bottom colours
         init_normal(self)
 
     def voxels(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -79,7 +81,14 @@ class Voxel3DGANImageGenerator(Generator):
         if pose is None:
             raise ValueError("voxel3dgan_image_generator is pose-aware: pass pose [B, 2]")
         occupancy, colour = self.voxels(z)
-        image, _ = project(occupancy, colour, pose, self.resolution,
-                           torch.sigmoid(self.background_logit), camera=self.camera,
-                           samples_per_ray=self.samples_per_ray, density=self.density)
+        image, _ = project(occupancy, colour, pose, self.resolution, self.background(),
+                           camera=self.camera, samples_per_ray=self.samples_per_ray,
+                           density=self.density)
         return image * 2 - 1
+
+    def background(self) -> torch.Tensor:
+        """The learned backdrop, ``[3, R, R]`` in [0, 1]: top colour blended into bottom."""
+        top, bottom = torch.sigmoid(self.background_logit)
+        rows = torch.linspace(0, 1, self.resolution, device=top.device).view(1, -1, 1)
+        blend = top.view(3, 1, 1) + rows * (bottom - top).view(3, 1, 1)
+        return blend.expand(3, self.resolution, self.resolution)

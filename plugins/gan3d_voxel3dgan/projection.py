@@ -35,7 +35,8 @@ def project(occupancy: torch.Tensor, colour: torch.Tensor, pose: torch.Tensor,
         colour: ``[B, 3, V, V, V]`` colour in [0, 1].
         pose: ``[B, 2]`` (azimuth, elevation) in degrees.
         resolution: side of the rendered image.
-        background: ``[3]`` or ``[B, 3]`` background colour in [0, 1].
+        background: colour in [0, 1] behind the object: ``[3]`` or ``[B, 3]`` (flat), or an
+            image ``[3, R, R]`` or ``[B, 3, R, R]``.
         camera: the camera's distance and field of view.
         samples_per_ray: depth samples along each ray (default ``V * radius``: one per voxel
             length).
@@ -64,7 +65,9 @@ def project(occupancy: torch.Tensor, colour: torch.Tensor, pose: torch.Tensor,
     weights = torch.exp(-before) * (1 - torch.exp(-optical_depth))    # [B, 1, R, R, S]
     opacity = weights.sum(dim=-1)
     emitted = (weights * values[:, 1:]).sum(dim=-1)
-    background = background.to(emitted).reshape(-1, 3, 1, 1)
+    background = background.to(emitted)
+    if background.dim() <= 2:
+        background = background.reshape(-1, 3, 1, 1)
     return emitted + (1 - opacity) * background, opacity
 
 
