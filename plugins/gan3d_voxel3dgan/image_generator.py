@@ -38,6 +38,13 @@ class Voxel3DGANImageGenerator(Generator):
         density: absorption per voxel length of a fully occupied voxel.
         occupancy_offset: added to the occupancy logits, so that the initial volume is
             mostly empty (sigmoid(-3) ~ 0.05) rather than an opaque cube.
+        bias_init_std: spread of the initial per-voxel bias (see below).
+
+    Besides the decoder, the grid has a learned per-voxel bias on its four channels (an untied
+    bias; the release's convolutions have none). An untrained decoder in eval mode gives an
+    almost uniform grid, whose renders look the same from every side; the bias, initialised
+    with small noise, breaks that symmetry from the start, so the pose visibly matters before
+    training too, and it lets the generator hold a mean shape directly.
     """
 
     pose_aware = True
@@ -48,7 +55,7 @@ class Voxel3DGANImageGenerator(Generator):
                  elevation_range: tuple[float, float] = (0.0, 35.0),
                  camera_distance: float = 3.0, fov_degrees: float = 40.0,
                  samples_per_ray: int | None = None, density: float = 2.0,
-                 occupancy_offset: float = -3.0):
+                 occupancy_offset: float = -3.0, bias_init_std: float = 0.1):
         super().__init__()
         self.resolution = resolution
         self.voxel_resolution = voxel_resolution
@@ -63,6 +70,8 @@ class Voxel3DGANImageGenerator(Generator):
                                      name="voxel3dgan_image_generator")
         self.background_logit = nn.Parameter(torch.zeros(2, 3))   # top, bottom colours
         init_normal(self)
+        side = voxel_resolution
+        self.voxel_bias = nn.Parameter(torch.randn(4, side, side, side) * bias_init_std)
 
     def voxels(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The voxel grids behind the images.
@@ -73,7 +82,7 @@ class Voxel3DGANImageGenerator(Generator):
         Returns:
             ``(occupancy [B, 1, V, V, V], colour [B, 3, V, V, V])``, both in [0, 1].
         """
-        h = self.decoder(((z + 1) / 2).view(z.shape[0], self.z_dim, 1, 1, 1))
+        h = self.decoder(((z + 1) / 2).view(z.shape[0], self.z_dim, 1, 1, 1)) + self.voxel_bias
         return torch.sigmoid(h[:, :1] + self.occupancy_offset), torch.sigmoid(h[:, 1:])
 
     def forward(self, z: torch.Tensor, pose: torch.Tensor | None = None,
