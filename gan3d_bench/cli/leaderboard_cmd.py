@@ -6,8 +6,7 @@ import sys
 from pathlib import Path
 
 from gan3d_bench import atomic
-from gan3d_bench.leaderboard import FORMATS, build_leaderboard, render
-from gan3d_bench.leaderboard.publish import relative_images, write_plots_tracked
+from gan3d_bench.leaderboard import FORMATS
 
 
 def add_parser(subparsers) -> None:
@@ -36,6 +35,9 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> int:
     """Builds, renders and prints (or writes) the leaderboard."""
+    from gan3d_bench.leaderboard import build_leaderboard, render
+    from gan3d_bench.leaderboard.publish import relative_images, write_plots_tracked
+
     board = build_leaderboard(args.results, args.metric)
     warning = board.warning()
     if warning:

@@ -8,8 +8,6 @@ from pathlib import Path
 from tabulate import tabulate
 
 from gan3d_bench.cli.common import registry_with_warnings
-from gan3d_bench.leaderboard.formatting import wall_time_text
-from gan3d_bench.leaderboard.summary import tables_for_runs
 from gan3d_bench.suite import load_suite, plan_suite, run_suite, suite_folder
 from gan3d_bench.suite.plan import COMPLETE, NEW, PlannedRun
 
@@ -76,6 +74,9 @@ def run(args) -> int:
               f"it stopped (complete runs are skipped, the interrupted run resumes from its last "
               f"checkpoint under {suite_folder(args.results, spec)})", file=sys.stderr)
         return INTERRUPTED_EXIT
+    from gan3d_bench.leaderboard.formatting import wall_time_text
+    from gan3d_bench.leaderboard.summary import tables_for_runs
+
     print()
     print(tabulate([[o.run.label, o.status, wall_time_text(o.seconds) if o.seconds else "",
                      _shorten(o.message) or str(o.run.run_dir)] for o in report.outcomes],

@@ -12,7 +12,7 @@ from tabulate import DataRow, Line, TableFormat, tabulate
 
 from gan3d_bench.leaderboard.board import Leaderboard
 from gan3d_bench.leaderboard.formatting import LEGEND, display_table, section_notes
-from gan3d_bench.leaderboard.render import regenerate_command
+from gan3d_bench.leaderboard.output import regenerate_command
 
 _ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
             "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from gan3d_bench import atomic
 from gan3d_bench.leaderboard.board import Leaderboard, build_leaderboard
+from gan3d_bench.leaderboard.output import to_csv, to_markdown
 from gan3d_bench.leaderboard.plots import write_plots
-from gan3d_bench.leaderboard.render import to_csv, to_markdown
 
 MARKDOWN_FILE = "leaderboard.md"
 CSV_FILE = "leaderboard.csv"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gan3d_bench.leaderboard.board import Leaderboard, build_leaderboard
-from gan3d_bench.leaderboard.render import section_markdown
+from gan3d_bench.leaderboard.output import section_markdown
 
 
 def sections_with_runs(board: Leaderboard, run_dirs: list[Path]) -> list[int]:

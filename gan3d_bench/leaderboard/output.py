@@ -10,11 +10,11 @@ import re
 
 from tabulate import tabulate
 
+from gan3d_bench.leaderboard import FORMATS
 from gan3d_bench.leaderboard.board import Leaderboard
 from gan3d_bench.leaderboard.formatting import LEGEND, display_table, section_notes
 from gan3d_bench.leaderboard.sections import Section
 
-FORMATS = ("markdown", "latex", "csv", "html")
 # Images shown under a section: section number (0-based) -> [(caption, relative path)].
 Images = dict[int, list[tuple[str, str]]]
 
@@ -140,6 +140,8 @@ def render(board: Leaderboard, fmt: str, images: Images | None = None) -> str:
     """
     from gan3d_bench.leaderboard.latex import to_latex
 
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; formats are {', '.join(FORMATS)}")
     renderers = {"markdown": lambda: to_markdown(board, images),
                  "html": lambda: to_html(board, images),
                  "latex": lambda: to_latex(board), "csv": lambda: to_csv(board)}
