@@ -229,3 +229,17 @@ def test_metric_names_are_taken_apart_generically():
     info = metric_info("kid_newnet", {"extractor": "newnet"})
     assert (info.family, info.scale, info.header) == ("kid", 1000.0, "KID×10³ (newnet)")
     assert metric_info("identity_synth", {"extractor": "synth"}).higher_is_better
+
+
+def test_dataset_options_split_sections_and_are_named(tmp_path):
+    write_run(tmp_path, make_record("a", metrics={"kid_synth": kid(0.02)},
+                                    dataset_options={"num_samples": None, "antialias": True}))
+    write_run(tmp_path, make_record("b", metrics={"kid_synth": kid(0.01)},
+                                    dataset_options={"num_samples": 1000, "antialias": True}))
+    board = build_leaderboard(tmp_path)
+    assert len(board.sections) == 2
+    titles = sorted(s.title for s in board.sections)
+    assert titles == ["synth_cars, 64×64, budget quick · num_samples=1000",
+                      "synth_cars, 64×64, budget quick · num_samples=None"]
+    assert "Data: `synth_cars` at 64×64 (antialias=True, num_samples=1000)." in \
+        [s.data_note for s in board.sections]

@@ -7,6 +7,7 @@ A name measured under several protocols gets one column per protocol, each with 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import pandas as pd
@@ -65,8 +66,7 @@ def board_columns(results: pd.DataFrame) -> dict[tuple[str, str], Column]:
             key = f"{row.name}@{short_id(row.protocol_key)}"
         info = metric_info(row.name, row.protocol)
         if info.higher_is_better != bool(row.higher_is_better):
-            info = MetricInfo(info.name, info.family, info.extractor, info.label, info.scale,
-                              bool(row.higher_is_better))
+            info = dataclasses.replace(info, higher_is_better=bool(row.higher_is_better))
         columns[(row.name, row.protocol_key)] = Column(key, row.name, row.protocol_key,
                                                        row.protocol, info)
     return columns

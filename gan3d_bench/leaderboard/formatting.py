@@ -128,8 +128,10 @@ def section_notes(section: Section, metric: str) -> list[str]:
         lines = [f"Ranked by {section.headers[rank.key]}, {rank.info.direction}."]
     else:
         lines = [f"Not ranked: these runs have no `{metric}` result."]
+    lines.append(section.data_note)
     for column in section.columns:
         scaled = f" {column.info.scale_text}" if column.info.scale_text else ""
-        lines.append(f"{section.headers[column.key]}: `{column.name}`{scaled}; "
+        unit = f" in {column.info.unit}" if column.info.unit else ""
+        lines.append(f"{section.headers[column.key]}: `{column.name}`{scaled}{unit}; "
                      f"{describe(column.protocol)}; {column.info.direction}.")
     return lines

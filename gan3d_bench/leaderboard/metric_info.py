@@ -20,18 +20,20 @@ class Family:
         label: the column label (``KID``).
         scale: values are multiplied by this for display (1000 for KID).
         higher_is_better: the direction of ranking.
+        unit: what the values are in, for the notes (``degrees``), or empty.
     """
 
     label: str
     scale: float = 1.0
     higher_is_better: bool = False
+    unit: str = ""
 
 
 KNOWN_FAMILIES: dict[str, Family] = {
     "kid": Family("KID", scale=1000.0),
     "fid": Family("FID"),
-    "pose_error": Family("pose error"),
-    "identity": Family("identity", higher_is_better=True),
+    "pose_error": Family("pose error", unit="degrees"),
+    "identity": Family("identity", higher_is_better=True, unit="fraction re-identified"),
 }
 # Display order of columns: known families first, in this order, then the rest by name.
 FAMILY_ORDER = tuple(KNOWN_FAMILIES)
@@ -49,6 +51,7 @@ class MetricInfo:
         label: the family's label (``KID``).
         scale: display multiplier.
         higher_is_better: ranking direction.
+        unit: what the values are in, or empty.
     """
 
     name: str
@@ -57,6 +60,7 @@ class MetricInfo:
     label: str
     scale: float
     higher_is_better: bool
+    unit: str = ""
 
     @property
     def scale_text(self) -> str:
@@ -126,7 +130,7 @@ def metric_info(name: str, protocol: dict | None = None, extra: dict | None = No
         if isinstance(source.get("higher_is_better"), bool):
             higher = source["higher_is_better"]
     return MetricInfo(name=name, family=family, extractor=extractor, label=label, scale=scale,
-                      higher_is_better=higher)
+                      higher_is_better=higher, unit=known.unit if known else "")
 
 
 def matches(name: str, family: str, selector: str) -> bool:

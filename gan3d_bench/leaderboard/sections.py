@@ -50,12 +50,17 @@ class Section:
 
     @property
     def title(self) -> str:
-        """``synth_cars, 64×64, budget quick`` (with dataset options when there are any)."""
-        options = ", ".join(f"{k}={v}" for k, v in sorted(self.dataset_options.items()))
-        options = f" ({options})" if options else ""
+        """``synth_cars, 64×64, budget quick`` (and what sets it apart, when needed)."""
         distinction = f" · {self.distinction}" if self.distinction else ""
-        return f"{self.dataset}{options}, {self.resolution}×{self.resolution}, " \
+        return f"{self.dataset}, {self.resolution}×{self.resolution}, " \
                f"budget {self.budget}{distinction}"
+
+    @property
+    def data_note(self) -> str:
+        """The dataset and its options (``describe()``), one line."""
+        options = ", ".join(f"{k}={v}" for k, v in sorted(self.dataset_options.items()))
+        return f"Data: `{self.dataset}` at {self.resolution}×{self.resolution}" + \
+            (f" ({options})" if options else "") + "."
 
 
 def _section(runs: pd.DataFrame, results: pd.DataFrame, all_columns: dict,
@@ -86,6 +91,18 @@ def _distinguish(siblings: list[Section], metric: str) -> None:
         keys = differing(same_name)
         detail = ", ".join(f"{k}={column.protocol.get(k, '(unset)')}" for k in keys)
         section.distinction = column.header + (f", {detail}" if detail else "")
+
+
+def _distinguish_data(sections: list[Section]) -> None:
+    """Names the dataset options that set apart sections whose titles would be equal."""
+    by_title: dict[str, list[Section]] = {}
+    for section in sections:
+        by_title.setdefault(section.title, []).append(section)
+    for same in by_title.values():
+        keys = differing([s.dataset_options for s in same])
+        for section in same if keys else []:
+            detail = ", ".join(f"{k}={section.dataset_options.get(k, '(unset)')}" for k in keys)
+            section.distinction = ", ".join(filter(None, [section.distinction, detail]))
 
 
 def build_sections(runs: pd.DataFrame, results: pd.DataFrame, all_columns: dict,
@@ -120,6 +137,7 @@ def build_sections(runs: pd.DataFrame, results: pd.DataFrame, all_columns: dict,
             siblings.append(_section(unranked, results, all_columns, None))
         _distinguish(siblings, metric)
         sections.extend(siblings)
+    _distinguish_data(sections)
     sections.sort(key=lambda s: (s.dataset, s.resolution, s.budget, s.rank_column is None,
                                  s.rank_column.key if s.rank_column else "",
                                  str(s.dataset_options)))
