@@ -150,8 +150,17 @@ def test_a_failing_run_is_reported_and_the_suite_goes_on(tmp_path, capsys):
         "complete"
     assert "bad_size seed 0: FAILED" in err and "does not support resolution 48" in err
     assert "unknown component '@nonsaturatin'" in err
+    assert "bad_name seed 0: not started: its config does not load" in err
     assert "2 of 3 run(s) failed" in err
     assert out.count(" failed ") == 2
+
+
+def test_a_suite_whose_every_config_is_broken_fails_cleanly(tmp_path, capsys):
+    _write(tmp_path / "gin" / "bad_name.gin", TOY.replace("@nonsaturating", "@nonsaturatin"))
+    suite = _suite(tmp_path, experiments=("bad_name",))
+    code, out, err = _cli(["suite", str(suite), "--results", str(tmp_path / "nothing")], capsys)
+    assert code == 1 and "no run was written under" in out
+    assert "Traceback" not in err and "warning: could not regenerate" not in err
 
 
 def test_a_crash_inside_a_run_is_reported_with_its_traceback(tmp_path, monkeypatch):

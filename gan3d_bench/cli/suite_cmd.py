@@ -82,7 +82,10 @@ def run(args) -> int:
                      _shorten(o.message) or str(o.run.run_dir)] for o in report.outcomes],
                    headers=["run", "outcome", "time", "details"]))
     print()
-    print(tables_for_runs(args.results, [r.run_dir for r in plan]))
+    if args.results.is_dir():
+        print(tables_for_runs(args.results, [r.run_dir for r in plan]))
+    else:
+        print(f"no run was written under {args.results}, so there is no leaderboard yet")
     if report.failed:
         print(f"gan3d-bench: {len(report.failed)} of {len(plan)} run(s) failed (listed above); "
               f"fix the cause and run the same command again: complete runs are skipped",

@@ -190,6 +190,8 @@ def run_suite(plan: list[PlannedRun], budget: str, results: Path, name: str,
         for number, run in enumerate(plan, start=1):
             action = {NEW: "starting", COMPLETE: "already complete, checking"}.get(
                 run.state, f"resuming from step {run.steps_done}")
+            if run.problem:
+                action = "not started: its config does not load"
             bar.set_description(f"suite {name} [run {number}/{len(plan)}: {run.label}]")
             tqdm.write(f"[{number}/{len(plan)}] {run.label}: {action} ({run.run_dir})",
                        file=sys.stderr)
@@ -201,6 +203,6 @@ def run_suite(plan: list[PlannedRun], budget: str, results: Path, name: str,
             bar.update(todo.get(id(run), 0))
     finally:
         bar.close()
-    if not any(o.status == DONE for o in report.outcomes):
+    if not any(o.status == DONE for o in report.outcomes) and Path(results).is_dir():
         publish_leaderboard(results)  # no run regenerated it
     return report
