@@ -18,7 +18,7 @@ _ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": 
             "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
             "^": r"\textasciicircum{}"}
 _SYMBOLS = [("×10³", r"$\times 10^{3}$"), ("×10²", r"$\times 10^{2}$"), ("×", r"$\times$"),
-            ("±", r"$\pm$"), ("–", "--"), ("≥", r"$\geq$"), ("³", r"$^{3}$")]
+            ("±", r"$\pm$"), ("–", "--"), ("·", r"$\cdot$"), ("≥", r"$\geq$"), ("³", r"$^{3}$")]
 
 
 def escape(text: str) -> str:

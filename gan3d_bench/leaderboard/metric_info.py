@@ -33,7 +33,7 @@ KNOWN_FAMILIES: dict[str, Family] = {
     "kid": Family("KID", scale=1000.0),
     "fid": Family("FID"),
     "pose_error": Family("pose error", unit="degrees"),
-    "identity": Family("identity", higher_is_better=True, unit="fraction re-identified"),
+    "identity": Family("identity", higher_is_better=True),
 }
 # Display order of columns: known families first, in this order, then the rest by name.
 FAMILY_ORDER = tuple(KNOWN_FAMILIES)
