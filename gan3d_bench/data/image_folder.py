@@ -156,6 +156,18 @@ class ImageFolder(Dataset):
         self.total_bytes = sum(path.stat().st_size for path in self.files)
         self._reported_decode_failure = False
 
+    @classmethod
+    def contract_kwargs(cls, workdir: Path) -> dict:
+        """A folder of twelve small distinct images, for the contract suite."""
+        folder = Path(workdir) / "images"
+        folder.mkdir(parents=True, exist_ok=True)
+        for k in range(12):
+            pixels = np.zeros((24, 32, 3), dtype=np.uint8)
+            pixels[..., k % 3] = 40 + 17 * k
+            pixels[k:k + 6, 2 * k:2 * k + 6] = 255
+            Image.fromarray(pixels).save(folder / f"{k:02d}.png")
+        return {"root": str(folder)}
+
     def _readable(self, files: list[Path]) -> list[Path]:
         good = []
         for path in tqdm(files, desc="checking images", unit="file", leave=False,

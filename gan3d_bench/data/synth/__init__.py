@@ -91,7 +91,7 @@ def _render_chunk(module: ModuleType, shape: torch.Tensor, colour: torch.Tensor,
     hits = cast_rays(scene, cameras, resolution)
     seen = surface(scene, cameras, hits)
     materials = module.palette(colour)
-    looks = lookup(materials, module.paint(seen, frame, shape), materials.shape[1])
+    looks = lookup(materials, module.paint(seen, frame, shape))
     ground, axes = module.shadow(shape, frame)
     colour_bg = background(cameras, hits.directions, ground, axes)
     image = looks[:, :3].mul_(lighting(cameras, seen.normal)).add_(looks[:, 3:])

@@ -1,7 +1,7 @@
 """Deferred shading: from the first hit of every ray to a colour.
 
-Once the depth buffer knows which primitive each pixel sees, the hit point, the face of that
-primitive and its normal are found per pixel (not per primitive), the object's painter gives
+Once the depth buffer knows which primitive and face each pixel sees, the hit point and its
+normal are found per pixel (not per primitive), the object's painter gives
 the surface colour there (body paint, windows, lights...), and Lambertian shading with two
 lights plus an ambient term gives the final colour. Both lights are symmetric under the
 object's left-right mirror (a key light from above the camera, a fill light from overhead),
@@ -48,13 +48,12 @@ class Surface:
     hit: torch.Tensor
 
 
-def lookup(table: torch.Tensor, index: torch.Tensor, count: int) -> torch.Tensor:
+def lookup(table: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
     """Per-pixel rows of a per-object table.
 
     Args:
-        table: ``[N, count, C]`` values per object and index.
-        index: ``[N, R, R]`` long indices in ``[0, count)``.
-        count: number of rows.
+        table: ``[N, K, C]`` values per object and index.
+        index: ``[N, R, R]`` long indices in ``[0, K)``.
 
     Returns:
         ``[N, C, R, R]`` values.
@@ -84,12 +83,12 @@ def surface(scene: Scene, cameras: Cameras, hits: Hits) -> Surface:
     table = torch.zeros(n, faces, 3)
     table[:, :6] = FACE_NORMALS
     table[:, 6:faces - 1] = scene.clip[..., :3].reshape(n, clipped * planes, 3)
-    normal = lookup(table, hits.face, faces)
+    normal = lookup(table, hits.face)
     cylinders = scene.cyl_radius.shape[1]
     if cylinders:
         # on a cylinder's side the normal points away from its axis
         axis = lookup(torch.cat([scene.cyl_centre, scene.cyl_radius[..., None]], 2),
-                      (hits.primitive - scene.num_boxes).clamp_(min=0), cylinders)
+                      (hits.primitive - scene.num_boxes).clamp_(min=0))
         side = (hits.face == faces - 1).to(torch.float32).div_(axis[:, 2].clamp(min=1e-6))
         normal[:, 0].addcmul_(points[:, 0] - axis[:, 0], side)
         normal[:, 2].addcmul_(points[:, 2] - axis[:, 1], side)

@@ -107,8 +107,8 @@ def shaded_view(voxels: torch.Tensor, pose: torch.Tensor | None = None,
         resolution: image side.
 
     Returns:
-        ``[N, 3, R, R]`` images in [-1, 1]: near surfaces light, far ones dark, empty space
-        white.
+        ``[N, 3, R, R]`` images in [-1, 1]: near surfaces light grey, far ones dark, empty
+        space white.
     """
     from gan3d_bench.data.synth.camera import CAMERA_DISTANCE, cameras_from_pose, ray_directions
 
@@ -125,7 +125,12 @@ def shaded_view(voxels: torch.Tensor, pose: torch.Tensor | None = None,
         voxels.detach().cpu().to(torch.float32), points.permute(0, 2, 3, 4, 1),
         mode="nearest", padding_mode="zeros", align_corners=False)[:, 0] > 0.5  # [N, S, R, R]
     hit = solid.any(dim=1)
-    first = solid.to(torch.uint8).argmax(dim=1).to(torch.float32) / (samples - 1)
-    brightness = (1.0 - first).clamp(0.0, 1.0) ** 2 * 1.6 - 0.6       # near: 1, far: -0.6
+    first = solid.to(torch.uint8).argmax(dim=1).to(torch.float32)
+    # depth of the first solid cell, stretched per image: nearest light, farthest dark
+    near = torch.where(hit, first, torch.full_like(first, samples)).flatten(1).amin(1)
+    far = torch.where(hit, first, torch.zeros_like(first)).flatten(1).amax(1)
+    span = (far - near).clamp(min=1.0).view(n, 1, 1)
+    depth = ((first - near.view(n, 1, 1)) / span).clamp(0.0, 1.0)
+    brightness = 0.7 - 1.3 * depth                                      # near: 0.7, far: -0.6
     image = torch.where(hit, brightness, torch.ones_like(brightness))
     return image.unsqueeze(1).repeat(1, 3, 1, 1)
