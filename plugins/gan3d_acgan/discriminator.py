@@ -18,14 +18,14 @@ class ACGANDiscriminator(DCGANDiscriminator):
     ``[B, num_classes]``; both are linear layers on the flattened 4x4 features.
 
     Args:
-        num_classes: number of classes (the experiment passes the dataset's).
         resolution: 32, 64 or 128.
+        num_classes: number of classes (the experiment passes the dataset's).
         base_channels: channels of the first layer.
         width: multiplier on every channel count.
         in_channels: input channels.
     """
 
-    def __init__(self, num_classes: int = 0, resolution: int = 64, base_channels: int = 64,
+    def __init__(self, resolution: int = 64, num_classes: int = 0, base_channels: int = 64,
                  width: float = 1.0, in_channels: int = 3):
         super().__init__(resolution=resolution, base_channels=base_channels, width=width,
                          in_channels=in_channels)

@@ -14,8 +14,8 @@ class ACGANGenerator(Generator):
     """DCGAN generator conditioned on a class by concatenating its one-hot code to z.
 
     Args:
-        num_classes: number of classes (the experiment passes the dataset's).
         resolution: 32, 64 or 128.
+        num_classes: number of classes (the experiment passes the dataset's).
         z_dim: latent size, without the one-hot code.
         base_channels: channels of the DCGAN body's last hidden layer.
         width: multiplier on every channel count.
@@ -24,7 +24,7 @@ class ACGANGenerator(Generator):
 
     pose_aware = False
 
-    def __init__(self, num_classes: int = 0, resolution: int = 64, z_dim: int = 100,
+    def __init__(self, resolution: int = 64, num_classes: int = 0, z_dim: int = 100,
                  base_channels: int = 64, width: float = 1.0, z_distribution: str = "uniform"):
         super().__init__()
         if num_classes < 2:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from pathlib import Path
 
 import gin
 import torch
@@ -77,6 +78,18 @@ class PacGANDiscriminator(Discriminator):
             raise UserError(f"pacgan_discriminator packs images, but @{component.name} judges "
                             f"{self.inner.modality}")
         self.base_name = component.name
+
+    @classmethod
+    def contract_kwargs(cls, workdir: Path) -> dict:
+        """The contract suite wraps DCGAN's discriminator.
+
+        Args:
+            workdir: unused.
+
+        Returns:
+            ``{"base": dcgan_discriminator}``.
+        """
+        return {"base": get_registry().get("discriminators", "dcgan_discriminator").configurable}
 
     def forward(self, x: torch.Tensor, labels=None) -> DiscriminatorOutput:
         out = self.inner(pack(x, self.m))
