@@ -170,19 +170,7 @@ def execute(request: RunRequest, dist: DistInfo = SINGLE) -> tuple[Path, dict]:
 
 
 def _execute(request: RunRequest, dist: DistInfo = SINGLE) -> tuple[Path, dict]:
-    """Starts a new run or resumes one, and trains it to the end.
-
-    Args:
-        request: what to run.
-        dist: rank and world size (distributed runs).
-
-    Returns:
-        ``(run_dir, record)``.
-
-    Raises:
-        UserError: bad input; a resume whose config differs (with the differences);
-            an unwritable results folder.
-    """
+    """``execute`` without the leaderboard."""
     if request.auto_resume:
         if request.run_dir is None:
             raise UserError("--auto-resume needs --run-dir DIR: the folder to resume or start")

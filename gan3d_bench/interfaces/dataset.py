@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import torch
+
+from gan3d_bench.interfaces.contract import ContractHooks
 
 Batch = dict[str, torch.Tensor]
 
 
-class Dataset:
+class Dataset(ContractHooks):
     """Base class of every dataset.
 
     A batch is a dict of CPU tensors. It always holds the key named by ``modality``:
@@ -39,22 +40,6 @@ class Dataset:
     num_classes: int = 0
     num_samples: int | None = None
     has_pose: bool = False
-
-    @classmethod
-    def contract_kwargs(cls, workdir: Path) -> dict:
-        """Keyword arguments the contract suite constructs this component with.
-
-        Override when the component cannot be built from its defaults alone (a folder of
-        images, a weights file, an inner network); ``workdir`` is an empty temporary folder
-        to create such things in.
-
-        Args:
-            workdir: a temporary folder.
-
-        Returns:
-            Constructor keyword arguments (empty by default).
-        """
-        return {}
 
     def batch(self, index: int, batch_size: int, seed: int) -> Batch:
         """Returns the ``index``-th batch of the stream defined by ``seed``.

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import torch
 from torch import nn
+
+from gan3d_bench.interfaces.contract import ContractHooks
 
 
 @dataclass
@@ -27,7 +28,7 @@ class DiscriminatorOutput:
     class_logits: torch.Tensor | None = None
 
 
-class Discriminator(nn.Module):
+class Discriminator(ContractHooks, nn.Module):
     """Base class of every discriminator (and critic).
 
     A subclass sets ``resolution`` and ``modality`` (``"image"`` or ``"voxels"``, the same as the
@@ -39,22 +40,6 @@ class Discriminator(nn.Module):
 
     resolution: int = 64
     modality: str = "image"
-
-    @classmethod
-    def contract_kwargs(cls, workdir: Path) -> dict:
-        """Keyword arguments the contract suite constructs this component with.
-
-        Override when the component cannot be built from its defaults alone (a folder of
-        images, a weights file, an inner network); ``workdir`` is an empty temporary folder
-        to create such things in.
-
-        Args:
-            workdir: a temporary folder.
-
-        Returns:
-            Constructor keyword arguments (empty by default).
-        """
-        return {}
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> DiscriminatorOutput:
         """Scores a batch.

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import torch
 
+from gan3d_bench.interfaces.contract import ContractHooks
 from gan3d_bench.interfaces.discriminator import Discriminator, DiscriminatorOutput
 
 LossTerms = tuple[torch.Tensor, dict[str, torch.Tensor]]
@@ -40,29 +40,13 @@ class LossInputs:
     real_labels: torch.Tensor | None = None
 
 
-class Loss:
+class Loss(ContractHooks):
     """Base class of every GAN objective.
 
     Both methods return ``(total, terms)``: the scalar to minimise and a dict of named scalar
     parts for logging (detached or not; the loop detaches them). Constructors take keyword
     arguments only (weights such as a penalty's lambda), configured from gin.
     """
-
-    @classmethod
-    def contract_kwargs(cls, workdir: Path) -> dict:
-        """Keyword arguments the contract suite constructs this component with.
-
-        Override when the component cannot be built from its defaults alone (a folder of
-        images, a weights file, an inner network); ``workdir`` is an empty temporary folder
-        to create such things in.
-
-        Args:
-            workdir: a temporary folder.
-
-        Returns:
-            Constructor keyword arguments (empty by default).
-        """
-        return {}
 
     def discriminator_loss(self, inputs: LossInputs) -> LossTerms:
         """The discriminator's objective on a real and a fake batch.

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+
+from gan3d_bench.interfaces.contract import ContractHooks
 
 
 @dataclass
@@ -30,7 +31,7 @@ class MetricValue:
                 "extra": dict(self.extra)}
 
 
-class Metric:
+class Metric(ContractHooks):
     """Base class of every metric.
 
     ``evaluate`` returns a dict from result names to ``MetricValue``. A result name says which
@@ -38,22 +39,6 @@ class Metric:
     different extractors never mix. Constructors take keyword arguments only (sample counts,
     extractor name...), configured from gin.
     """
-
-    @classmethod
-    def contract_kwargs(cls, workdir: Path) -> dict:
-        """Keyword arguments the contract suite constructs this component with.
-
-        Override when the component cannot be built from its defaults alone (a folder of
-        images, a weights file, an inner network); ``workdir`` is an empty temporary folder
-        to create such things in.
-
-        Args:
-            workdir: a temporary folder.
-
-        Returns:
-            Constructor keyword arguments (empty by default).
-        """
-        return {}
 
     def applies_to(self, generator) -> bool:
         """Whether this metric can score ``generator`` (a pose metric needs a pose-aware one).

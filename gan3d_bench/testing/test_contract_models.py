@@ -48,6 +48,19 @@ def _changed(before, module) -> bool:
     return any(not torch.equal(a, b) for a, b in zip(before, module.parameters(), strict=True))
 
 
+def _one_training_step(generator, discriminator) -> None:
+    """One GANStep with the non-saturating loss; the losses must be finite."""
+    loss = get_registry().get("losses", "nonsaturating").cls()
+    models = Models(generator, discriminator, loss,
+                    torch.optim.Adam(generator.parameters(), 1e-3),
+                    torch.optim.Adam(discriminator.parameters(), 1e-3), BATCH,
+                    discriminator.modality)
+    batch = {discriminator.modality: _real(discriminator),
+             "label": torch.zeros(BATCH, dtype=torch.long)}
+    logs = GANStep()(models, lambda: batch)
+    assert all(torch.isfinite(torch.tensor(v)) for v in logs.values())
+
+
 def _gin_configurable(component, tmp_path, **offered):
     params = [p for p in inspect.signature(component.cls).parameters.values()
               if p.default is not inspect.Parameter.empty and
@@ -103,14 +116,8 @@ def test_generator_gradients_are_finite(generator_component, tmp_path):
 def test_generator_trains_one_step(generator_component, tmp_path):
     generator = _generator(generator_component, tmp_path)
     critic = ContractCritic(generator.resolution, generator.modality, z_dim=generator.z_dim)
-    loss = get_registry().get("losses", "nonsaturating").cls()
-    models = Models(generator, critic, loss, torch.optim.Adam(generator.parameters(), 1e-3),
-                    torch.optim.Adam(critic.parameters(), 1e-3), BATCH, generator.modality)
-    real = _real(critic)
-    labels = torch.zeros(BATCH, dtype=torch.long)
     before = [p.detach().clone() for p in generator.parameters()]
-    logs = GANStep()(models, lambda: {generator.modality: real, "label": labels})
-    assert all(torch.isfinite(torch.tensor(v)) for v in logs.values())
+    _one_training_step(generator, critic)
     assert _changed(before, generator)
 
 
@@ -162,16 +169,8 @@ def test_discriminator_output_contract(discriminator_component, tmp_path):
 def test_discriminator_trains_one_step(discriminator_component, tmp_path):
     discriminator = _discriminator(discriminator_component, tmp_path)
     generator = ContractGenerator(discriminator.resolution, discriminator.modality)
-    loss = get_registry().get("losses", "nonsaturating").cls()
-    models = Models(generator, discriminator, loss,
-                    torch.optim.Adam(generator.parameters(), 1e-3),
-                    torch.optim.Adam(discriminator.parameters(), 1e-3), BATCH,
-                    discriminator.modality)
     before = [p.detach().clone() for p in discriminator.parameters()]
-    real = _real(discriminator)
-    logs = GANStep()(models, lambda: {discriminator.modality: real,
-                                      "label": torch.zeros(BATCH, dtype=torch.long)})
-    assert all(torch.isfinite(torch.tensor(v)) for v in logs.values())
+    _one_training_step(generator, discriminator)
     assert _changed(before, discriminator)
 
 
