@@ -20,7 +20,7 @@ from gan3d_bench.data.seeding import epoch_positions, rng
 from gan3d_bench.errors import UserError
 from gan3d_bench.interfaces import Batch, Dataset
 
-RENDERER_VERSION = 1
+RENDERER_VERSION = 2
 """Bumped whenever the pictures change, so cached reference statistics are not reused."""
 
 

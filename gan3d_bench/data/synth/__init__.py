@@ -27,14 +27,13 @@ import torch.nn.functional as F
 from gan3d_bench.data.synth import cars, chairs
 from gan3d_bench.data.synth.camera import cameras_from_pose
 from gan3d_bench.data.synth.raycast import cast_rays
-from gan3d_bench.data.synth.shading import background, lighting, lookup, surface
+from gan3d_bench.data.synth.shading import shade
 from gan3d_bench.data.synth.voxels import occupancy
 
 FAMILIES: dict[str, ModuleType] = {"cars": cars, "chairs": chairs}
 KINDS = tuple(FAMILIES)
-PIXELS_PER_CHUNK = 128 * 64 * 64
-"""Pixels rendered at a time: large enough to amortise per-call costs, small enough to stay
-in the CPU caches."""
+PIXELS_PER_CHUNK = 2 ** 20
+"""Pixels rendered at a time: bounds the memory a call to ``render`` takes."""
 
 
 def family(kind: str) -> ModuleType:
@@ -83,21 +82,6 @@ def sample_shapes(kind: str, n: int, generator: torch.Generator) -> dict[str, to
     return {"shape": shape, "colour": module.sample_colours(n, generator)}
 
 
-def _render_chunk(module: ModuleType, shape: torch.Tensor, colour: torch.Tensor,
-                  pose: torch.Tensor, resolution: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Colours in [0, 1] (not clamped) and coverage of one chunk of objects."""
-    scene, frame = module.build(shape)
-    cameras = cameras_from_pose(pose)
-    hits = cast_rays(scene, cameras, resolution)
-    seen = surface(scene, cameras, hits)
-    materials = module.palette(colour)
-    looks = lookup(materials, module.paint(seen, frame, shape))
-    ground, axes = module.shadow(shape, frame)
-    colour_bg = background(cameras, hits.directions, ground, axes)
-    image = looks[:, :3].mul_(lighting(cameras, seen.normal)).add_(looks[:, 3:])
-    return colour_bg.lerp_(image, seen.hit), seen.hit
-
-
 @torch.no_grad()
 def render(kind: str, shapes: dict[str, torch.Tensor], pose: torch.Tensor, resolution: int,
            antialias: int = 1, return_mask: bool = False):
@@ -128,13 +112,16 @@ def render(kind: str, shapes: dict[str, torch.Tensor], pose: torch.Tensor, resol
     images = torch.empty(n, 3, resolution, resolution)
     masks = torch.empty(n, 1, resolution, resolution)
     for start in range(0, n, chunk):
-        part = slice(start, start + chunk)
-        image, mask = _render_chunk(module, shape[part], colour[part], pose[part], side)
-        if antialias > 1:
-            image = F.avg_pool2d(image, antialias)
-            mask = F.avg_pool2d(mask, antialias)
-        images[part] = image
-        masks[part] = mask
+        part = slice(start, min(start + chunk, n))
+        scene, frame = module.build(shape[part])
+        cameras = cameras_from_pose(pose[part])
+        hits = cast_rays(scene, cameras, side)
+        image = shade(scene, cameras, hits, module.palette(colour[part]),
+                      *module.shadow(shape[part], frame))
+        images[part] = F.avg_pool2d(image, antialias) if antialias > 1 else image
+        if return_mask:
+            mask = hits.coverage()
+            masks[part] = F.avg_pool2d(mask, antialias) if antialias > 1 else mask
     images.clamp_(0.0, 1.0).mul_(2.0).sub_(1.0)
     return (images, masks) if return_mask else images
 
@@ -154,5 +141,5 @@ def voxelize(kind: str, shapes: dict[str, torch.Tensor], resolution: int) -> tor
     Returns:
         ``[n, 1, R, R, R]`` float32 in {0, 1}.
     """
-    scene, _ = family(kind).build(shapes["shape"].to(torch.float32))
+    scene, _ = family(kind).build(shapes["shape"].to(torch.float32), decals=False)
     return occupancy(scene, int(resolution))

@@ -100,3 +100,99 @@ def ray_directions(cameras: Cameras, resolution: int) -> torch.Tensor:
     row = (cameras.focal * cameras.forward).view(n, 3, 1, 1) + \
         cameras.up.view(n, 3, 1, 1) * v.view(1, 1, resolution, 1)
     return torch.addcmul(row, cameras.right.view(n, 3, 1, 1), u.view(1, 1, 1, resolution))
+
+
+def dot(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Dot products over the last axis (of size 3), written out so that every element is
+    computed the same way whatever the batch (no reduction kernel)."""
+    return a[..., 0] * b[..., 0] + a[..., 1] * b[..., 1] + a[..., 2] * b[..., 2]
+
+
+def linear_coefficients(cameras: Cameras, vectors: torch.Tensor,
+                        offset: torch.Tensor | None = None) -> torch.Tensor:
+    """Linear functions ``vectors . D + offset`` of the ray direction, as functions of the
+    pixel: the ray through pixel (row i, column j) has ``D = focal * forward + v_i * up +
+    u_j * right``, so the function is ``centre + v_i * along_v + u_j * along_u``.
+
+    Args:
+        cameras: ``M`` cameras.
+        vectors: ``[M, S, 3]``, ``S`` functions per camera.
+        offset: ``[M, S]`` constants to add, or None.
+
+    Returns:
+        ``[M, S, 3]``: ``(centre, along_v, along_u)`` of every function.
+    """
+    centre = dot(vectors, cameras.forward[:, None]) * cameras.focal
+    if offset is not None:
+        centre = centre + offset
+    return torch.stack([centre, dot(vectors, cameras.up[:, None]),
+                        dot(vectors, cameras.right[:, None])], -1)
+
+
+class Windows:
+    """Rectangles of pixels of one size, one per image of a batch, over which linear
+    functions of the ray direction are evaluated (see ``linear_coefficients``).
+
+    A pixel's value is computed from its position in the whole image (a row part plus a
+    column part), so it does not depend on where its window lies or what else is in the batch.
+
+    Args:
+        row0: ``[M]`` long top row of each window (moved up where the window would overflow).
+        col0: ``[M]`` long left column of each window (moved left likewise).
+        height: rows of every window.
+        width: columns of every window.
+        resolution: image side.
+    """
+
+    def __init__(self, row0: torch.Tensor, col0: torch.Tensor, height: int, width: int,
+                 resolution: int):
+        self.row0 = row0.clamp(max=resolution - height)
+        self.col0 = col0.clamp(max=resolution - width)
+        self.height, self.width, self.resolution = height, width, resolution
+        coords = pixel_coordinates(resolution)
+        self.v = coords.neg()[self.row0[:, None] + torch.arange(height)]          # [M, H]
+        self.u = coords[self.col0[:, None] + torch.arange(width)]                 # [M, W]
+
+    def evaluate(self, coefficients: torch.Tensor, out: torch.Tensor | None = None
+                 ) -> torch.Tensor:
+        """Values of linear functions over the windows.
+
+        Args:
+            coefficients: ``[M, S, 3]`` from ``linear_coefficients``.
+            out: ``[M, S, H, W]`` tensor to write them into, or None.
+
+        Returns:
+            ``[M, S, H, W]`` float32.
+        """
+        rows = coefficients[..., 1:2] * self.v[:, None]                         # [M, S, H]
+        rows += coefficients[..., 0:1]
+        cols = coefficients[..., 2:3] * self.u[:, None]                         # [M, S, W]
+        return torch.add(rows[..., None], cols[..., None, :], out=out)
+
+    def pixels(self, image: torch.Tensor) -> torch.Tensor:
+        """Indices of the windows' pixels in a flattened ``[N, R, R]`` image batch.
+
+        Args:
+            image: ``[M]`` long, the image of each window.
+
+        Returns:
+            ``[M, H, W]`` long.
+        """
+        side = self.resolution
+        corner = (image * side + self.row0) * side + self.col0
+        offsets = torch.arange(self.height)[:, None] * side + torch.arange(self.width)
+        return corner.view(-1, 1, 1) + offsets
+
+
+def take(cameras: Cameras, rows: torch.Tensor) -> Cameras:
+    """The cameras of some rows.
+
+    Args:
+        cameras: the cameras.
+        rows: ``[M]`` long indices.
+
+    Returns:
+        ``M`` cameras.
+    """
+    return Cameras(origin=cameras.origin[rows], forward=cameras.forward[rows],
+                   right=cameras.right[rows], up=cameras.up[rows], focal=cameras.focal)

@@ -2,15 +2,16 @@
 
 Headlights (warm white) and a dark grille mark the front, red tail lights the back, so the
 azimuth of a view is identifiable over the full circle. Dimensions are in metres before the
-car is normalised into the unit sphere; the ground is at z = 0 in metres.
+car is normalised into the unit sphere; the ground is at z = 0 in metres. The painted details
+(bumpers, grille, lights, windows, hub caps) are decals: flat shapes floating ``DECAL`` in
+front of the surface they decorate, drawn but not voxelised.
 """
 
 from __future__ import annotations
 
 import torch
 
-from gan3d_bench.data.synth.raycast import Scene
-from gan3d_bench.data.synth.shading import Surface
+from gan3d_bench.data.synth.scene import Boxes, Cylinders, Discs, Quads, Scene, merge
 from gan3d_bench.data.synth.shapes import Frame, Param, hsv_to_rgb, normalise, unit_values
 
 PARAMS = (
@@ -26,12 +27,12 @@ PARAMS = (
     Param("clearance", 0.12, 0.26),
 )
 DEFAULT_ELEVATION = (0.0, 35.0)
-CLIPPED_BOXES = 1          # the cabin
-CABIN, BODY = 0, 1         # box numbers (clipped boxes come first)
-FIRST_WHEEL = 2            # primitives 2..5 are the wheels
 WHEEL_WIDTH = 0.24
 WHEEL_OUTSET = 0.03        # the wheels stand out of the body's sides by this much
 CABIN_NARROWING = 0.9      # cabin width / body width
+DECAL = 0.005              # how far decals float in front of the surface they decorate
+WINDOW_MARGIN = 0.07       # frame around the windows
+PILLAR = 0.04              # half-width of the pillar between the side windows
 
 # material name -> (albedo, glow); the paint's albedo is the car's colour
 MATERIALS = {
@@ -44,6 +45,7 @@ MATERIALS = {
     "headlight": ((1.0, 0.96, 0.78), (0.55, 0.53, 0.43)),
     "taillight": ((0.85, 0.04, 0.04), (0.30, 0.01, 0.01)),
 }
+PAINT, BUMPER, GRILLE, GLASS, TYRE, HUB, HEADLIGHT, TAILLIGHT = range(len(MATERIALS))
 
 
 def sample_colours(n: int, generator: torch.Generator) -> torch.Tensor:
@@ -74,57 +76,168 @@ def geometry(shape: torch.Tensor) -> dict[str, torch.Tensor]:
     g["cabin_back"] = g["cabin_offset"] - 0.5 * g["cabin_length"]
     g["axle"] = 0.5 * g["length"] - 1.55 * g["wheel_radius"]
     g["cabin_width"] = CABIN_NARROWING * g["width"]
+    # the windscreens' run per metre of height
+    g["front_slope"] = g["windscreen_slope"] * g["cabin_length"] / g["cabin_height"]
+    g["back_slope"] = g["rear_slope"] * g["cabin_length"] / g["cabin_height"]
     return g
 
 
-def build(shape: torch.Tensor) -> tuple[Scene, Frame]:
+def _box(x: tuple, y: tuple, z: tuple) -> tuple[torch.Tensor, torch.Tensor]:
+    """``([N, 3], [N, 3])`` corners of boxes from ``(low, high)`` ranges along each axis."""
+    return torch.stack([x[0], y[0], z[0]], 1), torch.stack([x[1], y[1], z[1]], 1)
+
+
+def _plane(nx: torch.Tensor, nz: torch.Tensor, d: torch.Tensor) -> torch.Tensor:
+    """``[N, 4]`` the half-space ``nx x + nz z <= d``, scaled to a unit normal."""
+    norm = torch.sqrt(nx * nx + nz * nz)
+    return torch.stack([nx, torch.zeros_like(nx), nz, d], 1) / norm[:, None]
+
+
+def _boxes(parts: list, material: tuple[int, ...], planes: list | None = None) -> Boxes:
+    """A group of boxes from ``(lo, hi)`` pairs and, per box, a list of ``[N, 4]`` planes."""
+    lo = torch.stack([lo for lo, _ in parts], 1)
+    cuts = (torch.stack([torch.stack(box, 1) for box in planes], 1) if planes
+            else lo.new_zeros(lo.shape[0], len(parts), 0, 4))
+    return Boxes(lo=lo, hi=torch.stack([hi for _, hi in parts], 1), planes=cuts,
+                 material=material)
+
+
+def build(shape: torch.Tensor, decals: bool = True) -> tuple[Scene, Frame]:
     """The cars' primitives, normalised into the object frame.
 
     Args:
         shape: ``[N, K]`` parameters in [0, 1].
+        decals: include the painted details (False: only the solid parts, for voxels).
 
     Returns:
         The ``Scene`` and the ``Frame`` mapping it back to metres.
     """
     n = shape.shape[0]
     g = geometry(shape)
-    zeros = torch.zeros(n)
-    half_l, half_w = 0.5 * g["length"], 0.5 * g["width"]
-    body_lo = torch.stack([-half_l, -half_w, g["clearance"]], 1)
-    body_hi = torch.stack([half_l, half_w, g["belt"]], 1)
-    half_cw = 0.5 * g["cabin_width"]
-    cabin_lo = torch.stack([g["cabin_back"], -half_cw, g["belt"]], 1)
-    cabin_hi = torch.stack([g["cabin_front"], half_cw, g["roof"]], 1)
+    half_l, half_w, half_cw = 0.5 * g["length"], 0.5 * g["width"], 0.5 * g["cabin_width"]
+    belt, roof = g["belt"], g["roof"]
+    body = _box((-half_l, half_l), (-half_w, half_w), (g["clearance"], belt))
+    cabin = _box((g["cabin_back"], g["cabin_front"]), (-half_cw, half_cw), (belt, roof))
     # sloped windscreens: planes through the cabin's bottom edges, leaning inwards
-    run_front = g["windscreen_slope"] * g["cabin_length"]
-    run_back = g["rear_slope"] * g["cabin_length"]
-    front_n = torch.stack([g["cabin_height"], zeros, run_front], 1)
-    back_n = torch.stack([-g["cabin_height"], zeros, run_back], 1)
-    front_n = front_n / front_n.norm(dim=1, keepdim=True)
-    back_n = back_n / back_n.norm(dim=1, keepdim=True)
-    front_d = front_n[:, 0] * g["cabin_front"] + front_n[:, 2] * g["belt"]
-    back_d = back_n[:, 0] * g["cabin_back"] + back_n[:, 2] * g["belt"]
-    clip = torch.stack([torch.cat([front_n, front_d[:, None]], 1),
-                        torch.cat([back_n, back_d[:, None]], 1)], 1)[:, None]  # [N, 1, 2, 4]
+    ones = torch.ones(n)
+    windscreen = _plane(ones, g["front_slope"], g["cabin_front"] + g["front_slope"] * belt)
+    rear_screen = _plane(-ones, g["back_slope"], g["back_slope"] * belt - g["cabin_back"])
     r = g["wheel_radius"]
-    axle = g["axle"]
-    centres = torch.stack([torch.stack([axle, r], 1), torch.stack([axle, r], 1),
-                           torch.stack([-axle, r], 1), torch.stack([-axle, r], 1)], 1)
     outer = half_w + WHEEL_OUTSET
     inner = outer - WHEEL_WIDTH
-    left = torch.stack([inner, outer], 1)
-    right = torch.stack([-outer, -inner], 1)
-    scene = Scene(box_lo=torch.stack([cabin_lo, body_lo], 1),
-                  box_hi=torch.stack([cabin_hi, body_hi], 1),
-                  clip=clip, cyl_centre=centres, cyl_radius=r[:, None].expand(n, 4).clone(),
-                  cyl_y=torch.stack([left, right, left, right], 1))
-    lo = torch.stack([-half_l, -outer, zeros], 1)
-    hi = torch.stack([half_l, outer, torch.maximum(g["roof"], 2 * r)], 1)
-    return normalise(scene, lo, hi)
+    front_axle = torch.stack([g["axle"], r], 1)
+    back_axle = torch.stack([-g["axle"], r], 1)
+    centres = torch.stack([front_axle, front_axle, back_axle, back_axle], 1)
+    sides = torch.stack([torch.stack([inner, outer], 1), torch.stack([-outer, -inner], 1)], 1)
+    groups = [_boxes([cabin], (PAINT,), [[windscreen, rear_screen]]),
+              _boxes([body], (PAINT,)),
+              Cylinders(centre=centres, radius=r[:, None].expand(n, 4).clone(),
+                        y=sides.repeat(1, 2, 1), material=(TYRE,) * 4)]
+    if decals:
+        groups += _decals(g, windscreen, rear_screen, centres, sides)
+    lo = torch.stack([-half_l, -outer, torch.zeros(n)], 1)
+    hi = torch.stack([half_l, outer, torch.maximum(roof, 2 * r)], 1)
+    return normalise(Scene(merge(groups)), lo, hi)
 
 
-def _within(x: torch.Tensor, lo, hi) -> torch.Tensor:
-    return (x >= lo) & (x <= hi)
+def _quad(corners: list[torch.Tensor], facing: torch.Tensor) -> torch.Tensor:
+    """``[N, 4, 3]`` a flat quadrilateral from four ``[N, 3]`` corners in order around it,
+    turned to be seen from the side ``facing`` (``[N, 3]`` or ``[3]``) points to."""
+    quad = torch.stack(corners, 1)
+    normal = torch.linalg.cross(quad[:, 1] - quad[:, 0], quad[:, 2] - quad[:, 0])
+    backwards = ((normal * facing).sum(-1) < 0)[:, None, None]
+    return torch.where(backwards, quad.flip(1), quad)
+
+
+def _panel(axis: int, at: torch.Tensor, first: tuple, second: tuple) -> torch.Tensor:
+    """``[N, 4, 3]`` a rectangle on the plane ``x_axis = at``, facing away from the car's
+    centre, spanning ``first`` and ``second`` along the next two axes (cyclically)."""
+    u, v = (axis + 1) % 3, (axis + 2) % 3
+    corners = []
+    for a, b in ((first[0], second[0]), (first[1], second[0]), (first[1], second[1]),
+                 (first[0], second[1])):
+        point = [None, None, None]
+        point[axis], point[u], point[v] = at, a, b
+        corners.append(torch.stack(point, 1))
+    facing = torch.zeros(3)
+    facing[axis] = 1.0
+    return _quad(corners, facing * at.sign()[:, None])
+
+
+def _decals(g: dict, windscreen: torch.Tensor, rear_screen: torch.Tensor,
+            centres: torch.Tensor, sides: torch.Tensor) -> list:
+    """The painted details: flat quadrilaterals and discs ``DECAL`` in front of the faces
+    they decorate (bumpers, grille, lights, windows, hub caps)."""
+    e = DECAL
+    half_l, half_w, half_cw = 0.5 * g["length"], 0.5 * g["width"], 0.5 * g["cabin_width"]
+    belt, roof = g["belt"], g["roof"]
+
+    def rows(low: float, high: float) -> tuple:
+        """Heights as fractions of the body's, from the sill (0) to the belt line (1)."""
+        return (g["clearance"] + low * g["body_height"], g["clearance"] + high * g["body_height"])
+
+    nose, tail = half_l + e, -half_l - e
+    lamps = rows(0.55, 0.85)
+    width = (-half_w, half_w)
+
+    def pair(face: torch.Tensor, low: float, high: float) -> list:
+        """The two lamps at |y| in [low, high] times the half-width, on a face at x."""
+        return [_panel(0, face, (low * half_w, high * half_w), lamps),
+                _panel(0, face, (-high * half_w, -low * half_w), lamps)]
+
+    flank = [(half_w + e, HEADLIGHT, (half_l - 0.22, half_l)),
+             (-half_w - e, HEADLIGHT, (half_l - 0.22, half_l)),
+             (half_w + e, TAILLIGHT, (-half_l, 0.18 - half_l)),
+             (-half_w - e, TAILLIGHT, (-half_l, 0.18 - half_l))]
+    body = ([_panel(0, nose, width, rows(0.0, 0.22)), _panel(0, tail, width, rows(0.0, 0.22)),
+             _panel(0, nose, (-0.42 * half_w, 0.42 * half_w), rows(0.35, 0.8))]
+            + pair(nose, 0.55, 0.9) + pair(tail, 0.5, 0.92)
+            # the lamps wrap around the corners, so side views show which end is the front
+            + [_panel(1, y, lamps, x) for y, _, x in flank])
+    body_material = ((BUMPER, BUMPER, GRILLE) + (HEADLIGHT,) * 2 + (TAILLIGHT,) * 2
+                     + tuple(material for _, material, _ in flank))
+    # windows: on the cabin's sides inside a frame, split by a pillar; and the windscreens.
+    # A window edge or the pillar at height z lies at x = x0 + slope * (z - belt).
+    m = WINDOW_MARGIN
+    front, back = g["cabin_front"], g["cabin_back"]
+    middle = 0.5 * (front + back)
+    lean = 0.5 * (g["back_slope"] - g["front_slope"])
+    bottom, top = belt + 0.05, roof - m
+
+    def at(x0: torch.Tensor, slope: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        return x0 + slope * (z - belt)
+
+    def point(x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        return torch.stack([x, y, z], 1)
+
+    panes = []
+    for y in (half_cw + e, -half_cw - e):
+        side = torch.tensor([0.0, 1.0, 0.0]) * y.sign()[:, None]
+        for edge, slope, pillar, pillar_slope in (
+                (front - m, -g["front_slope"], middle + PILLAR, lean),
+                (back + m, g["back_slope"], middle - PILLAR, lean)):
+            panes.append(_quad([point(at(edge, slope, z), y, z) for z in (bottom, top)]
+                               + [point(at(pillar, pillar_slope, z), y, z)
+                                  for z in (top, bottom)], side))
+    screens = []
+    across = half_cw - m
+    for plane, x0, slope in ((windscreen, front, -g["front_slope"]),
+                             (rear_screen, back, g["back_slope"])):
+        out = e * plane[:, :3]
+        screens.append(_quad([point(at(x0, slope, z), y, z) + out
+                              for z, y in ((bottom, -across), (bottom, across), (top, across),
+                                           (top, -across))], plane[:, :3]))
+    quads = Quads(corners=torch.stack(body + panes + screens, 1),
+                  material=body_material + (GLASS,) * 6)
+    # hub caps on both sides of every wheel: first the caps facing +y, then those facing -y
+    wheel_y = sides.repeat(1, 2, 1)                                            # [N, 4, 2]
+    x, z = centres[..., 0].repeat(1, 2), centres[..., 1].repeat(1, 2)
+    hub_y = torch.cat([wheel_y[..., 1] + e, wheel_y[..., 0] - e], 1)
+    facing = torch.cat([torch.ones_like(wheel_y[..., 0]), -torch.ones_like(wheel_y[..., 0])], 1)
+    hubs = Discs(centre=torch.stack([x, hub_y, z], 2),
+                 radius=0.55 * g["wheel_radius"][:, None].expand(-1, 8), facing=facing,
+                 material=(HUB,) * 8)
+    return [quads, hubs]
 
 
 def palette(colour: torch.Tensor) -> torch.Tensor:
@@ -144,63 +257,6 @@ def palette(colour: torch.Tensor) -> torch.Tensor:
         table[:, k, 3:] = torch.tensor(glow)
     table[:, 0, :3] = colour
     return table
-
-
-def paint(surface: Surface, frame: Frame, shape: torch.Tensor) -> torch.Tensor:
-    """Which material every pixel shows: paint, glass, tyres and hubs, grille, bumpers, lights.
-
-    Args:
-        surface: what every pixel sees.
-        frame: the placement of the cars in the object frame.
-        shape: ``[N, K]`` parameters.
-
-    Returns:
-        ``[N, R, R]`` long indices into ``MATERIALS`` (later entries win).
-    """
-    n = surface.points.shape[0]
-    g = {k: v.view(n, 1, 1) for k, v in geometry(shape).items()}
-    p = frame.to_metres(surface.points)
-    x, y, z = p[:, 0], p[:, 1], p[:, 2]
-    ay = y.abs()
-    body, cabin = surface.primitive == BODY, surface.primitive == CABIN
-    face = surface.face
-    wheel = surface.primitive >= FIRST_WHEEL
-    height = (z - g["clearance"]) / g["body_height"]     # 0 at the sill, 1 at the belt line
-    half_w = 0.5 * g["width"]
-    front, back = body & (face == 0), body & (face == 1)
-    lamp_rows = _within(height, 0.55, 0.85)
-    # the lamps wrap around the corners, so side views show which end is the front
-    flank = body & ((face == 2) | (face == 3)) & lamp_rows
-    half_l = 0.5 * g["length"]
-    # windows: the cabin's sides and windscreens, inside a frame of pillars
-    margin = 0.07
-    rise = ((z - g["belt"]) / g["cabin_height"]).clamp(0.0, 1.0)
-    front_edge = g["cabin_front"] - g["windscreen_slope"] * g["cabin_length"] * rise
-    back_edge = g["cabin_back"] + g["rear_slope"] * g["cabin_length"] * rise
-    rows = _within(z, g["belt"] + 0.05, g["roof"] - margin)
-    pillar = (x - 0.5 * (front_edge + back_edge)).abs() < 0.04
-    side_window = cabin & ((face == 2) | (face == 3)) & rows & \
-        _within(x, back_edge + margin, front_edge - margin) & ~pillar
-    screen = cabin & (face >= 6) & rows & (ay < 0.5 * g["cabin_width"] - margin)
-    axle = torch.where(x > 0, g["axle"], -g["axle"])
-    hub = wheel & ((face == 2) | (face == 3)) & (
-        (x - axle) ** 2 + (z - g["wheel_radius"]) ** 2 < (0.55 * g["wheel_radius"]) ** 2)
-    masks = {
-        "bumper": (front | back) & (height < 0.22),
-        "grille": front & _within(height, 0.35, 0.8) & (ay < 0.42 * half_w),
-        "glass": side_window | screen,
-        "tyre": wheel,
-        "hub": hub,
-        "headlight": (front & lamp_rows & _within(ay, 0.55 * half_w, 0.9 * half_w))
-        | (flank & (x > half_l - 0.22)),
-        "taillight": (back & lamp_rows & _within(ay, 0.5 * half_w, 0.92 * half_w))
-        | (flank & (x < 0.18 - half_l)),
-    }
-    material = torch.zeros(surface.primitive.shape, dtype=torch.uint8)
-    for k, name in enumerate(MATERIALS):
-        if name in masks:
-            material.masked_fill_(masks[name], k)
-    return material.long()
 
 
 def shadow(shape: torch.Tensor, frame: Frame) -> tuple[torch.Tensor, torch.Tensor]:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import torch
 
-from gan3d_bench.data.synth.raycast import Scene
-from gan3d_bench.data.synth.shading import Surface
+from gan3d_bench.data.synth.scene import Boxes, Scene
 from gan3d_bench.data.synth.shapes import Frame, Param, hsv_to_rgb, normalise, unit_values
 
 PARAMS = (
@@ -30,14 +29,13 @@ ARMS_ABOVE = 0.6
 # of elevation). From below -20 degrees a chair shows little but the underside of its seat,
 # and towards +90 the azimuth of a view becomes ambiguous; -20..70 keeps every view readable.
 DEFAULT_ELEVATION = (-20.0, 70.0)
-BACK, SEAT = 0, 1          # box numbers (the clipped backrest comes first)
-FIRST_LEG, FIRST_ARM = 2, 6
 ARM_WIDTH = 0.05
 # material name -> (albedo, glow); the chair's colour is the upholstery's
 MATERIALS = {
     "upholstery": (None, (0.0, 0.0, 0.0)),
     "frame": (None, (0.0, 0.0, 0.0)),
 }
+UPHOLSTERY, FRAME = range(len(MATERIALS))
 FRAME_SHADE = 0.55
 
 
@@ -71,11 +69,12 @@ def _box(lo: list, hi: list) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.stack(lo, 1), torch.stack(hi, 1)
 
 
-def build(shape: torch.Tensor) -> tuple[Scene, Frame]:
+def build(shape: torch.Tensor, decals: bool = True) -> tuple[Scene, Frame]:
     """The chairs' primitives, normalised into the object frame.
 
     Args:
         shape: ``[N, K]`` parameters in [0, 1].
+        decals: unused (chairs have none; for the families' common signature).
 
     Returns:
         The ``Scene`` and the ``Frame`` mapping it back to metres.
@@ -87,14 +86,12 @@ def build(shape: torch.Tensor) -> tuple[Scene, Frame]:
     top, bottom = g["seat_height"], g["seat_height"] - g["seat_thickness"]
     lean, tb = g["lean"], g["back_thickness"]
     back_top = top + g["back_height"]
-    boxes = [
-        _box([-hd - g["back_height"] * lean, -hw, top], [-hd + tb, hw, back_top]),   # back
-        _box([-hd, -hw, bottom], [hd, hw, top]),                                     # seat
-    ]
+    back = _box([-hd - g["back_height"] * lean, -hw, top], [-hd + tb, hw, back_top])
+    parts = [_box([-hd, -hw, bottom], [hd, hw, top])]                                # seat
     tl = g["leg_thickness"]
     for x_lo in (-hd, hd - tl):
         for y_lo in (-hw, hw - tl):
-            boxes.append(_box([x_lo, y_lo, zeros], [x_lo + tl, y_lo + tl, bottom]))
+            parts.append(_box([x_lo, y_lo, zeros], [x_lo + tl, y_lo + tl, bottom]))
     # arms: a rest and a front post on each side; absent arms are empty boxes in the seat
     arm_top = top + g["arm_height"]
     has = g["has_arms"]
@@ -107,16 +104,17 @@ def build(shape: torch.Tensor) -> tuple[Scene, Frame]:
         for lo, hi in (rest, post):
             centre = torch.stack([zeros, zeros, bottom + 0.5 * g["seat_thickness"]], 1)
             keep = has[:, None]
-            boxes.append((keep * lo + (1 - keep) * centre, keep * hi + (1 - keep) * centre))
+            parts.append((keep * lo + (1 - keep) * centre, keep * hi + (1 - keep) * centre))
     # the backrest's front and rear faces lean back by back_tilt
     norm = torch.sqrt(1.0 + lean * lean)
     front = torch.stack([1.0 / norm, zeros, lean / norm, (-hd + tb + top * lean) / norm], 1)
     rear = torch.stack([-1.0 / norm, zeros, -lean / norm, (hd - top * lean) / norm], 1)
-    scene = Scene(box_lo=torch.stack([lo for lo, _ in boxes], 1),
-                  box_hi=torch.stack([hi for _, hi in boxes], 1),
-                  clip=torch.stack([front, rear], 1)[:, None],
-                  cyl_centre=torch.zeros(n, 0, 2), cyl_radius=torch.zeros(n, 0),
-                  cyl_y=torch.zeros(n, 0, 2))
+    scene = Scene((
+        Boxes(lo=back[0][:, None], hi=back[1][:, None],
+              planes=torch.stack([front, rear], 1)[:, None], material=(UPHOLSTERY,)),
+        Boxes(lo=torch.stack([lo for lo, _ in parts], 1),
+              hi=torch.stack([hi for _, hi in parts], 1), planes=torch.zeros(n, len(parts), 0, 4),
+              material=(UPHOLSTERY,) + (FRAME,) * (len(parts) - 1))))
     lo = torch.stack([-hd - g["back_height"] * lean, -hw, zeros], 1)
     hi = torch.stack([hd, hw, torch.maximum(back_top, arm_top)], 1)
     return normalise(scene, lo, hi)
@@ -135,20 +133,6 @@ def palette(colour: torch.Tensor) -> torch.Tensor:
     table[:, 0, :3] = colour
     table[:, 1, :3] = colour * FRAME_SHADE
     return table
-
-
-def paint(surface: Surface, frame: Frame, shape: torch.Tensor) -> torch.Tensor:
-    """Seat and backrest in the chair's colour, legs and arms darker.
-
-    Args:
-        surface: what every pixel sees.
-        frame: the chairs' placement (unused: materials follow the parts).
-        shape: ``[N, K]`` parameters.
-
-    Returns:
-        ``[N, R, R]`` long indices into ``MATERIALS``.
-    """
-    return (surface.primitive >= FIRST_LEG).long()
 
 
 def shadow(shape: torch.Tensor, frame: Frame) -> tuple[torch.Tensor, torch.Tensor]:

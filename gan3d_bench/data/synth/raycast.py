@@ -1,267 +1,451 @@
-"""Analytic ray casting of boxes, clipped boxes and cylinders, batched in torch.
+"""Visibility by analytic ray casting: which primitive, and which of its faces, each pixel
+sees first.
 
-A scene is a fixed number of convex primitives per object, in the object frame:
-axis-aligned boxes (the first few of which may be cut by extra planes, e.g. a car's sloped
-windscreens) and cylinders whose axis is parallel to y (wheels). Each primitive is tested only
-against the rays of a screen window that covers its projection (the same window size for a
-whole batch, placed per image), with closed-form slab and quadratic tests on whole tensors; a
-depth buffer keeps the nearest hit per pixel. Per ray only arithmetic, min/max and bit
-operations are used (``torch.where`` and boolean masks are far slower on a CPU).
+Everything is computed in inverse depth ``s = 1 / t`` along each pixel's ray ``o + t D``. A
+plane ``n . x = d`` is crossed at ``s = (n . D) / (d - n . o)``; as ``D`` is a linear
+function of the pixel's position, so is ``s`` (``camera.Windows``). A ray enters a convex
+primitive at the smallest ``s`` of the planes it must cross to get in (those the camera is
+outside of) and leaves it at the largest ``s`` of the planes it crosses to get out; it hits
+the primitive when the first is larger. A cylinder's side adds a square root.
+
+Each primitive is cast only over a screen window that covers its projection; the windows of
+a group are sorted by size and cast in batches of similar sizes, each padded to its largest
+window.
+A depth buffer of int32 keys resolves visibility: a key is the bit pattern of the (positive)
+inverse depth, whose integer order is the float order, with the primitive number and face
+in its 10 low mantissa bits, so one ``scatter_reduce(amax)`` per batch keeps the nearest
+surface and says what it is. Per pixel only fast elementwise operations run (no
+``torch.where``, no boolean masking, no gathers).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 
-from gan3d_bench.data.synth.camera import Cameras, pixel_coordinates, ray_directions
+from gan3d_bench.data.synth.camera import Cameras, Windows, dot, linear_coefficients, take
+from gan3d_bench.data.synth.scene import Boxes, Cylinders, Discs, Quads, Scene
 
-MISS = 1e8
-"""Added to the ray parameter of a ray that misses a primitive."""
-MAX_HIT = 1e3
-"""Ray parameters above this are misses (the camera is a few units from the object)."""
-INDEX_BITS = 5
-"""Bits of the depth buffer that hold the primitive index (at most 32 primitives)."""
+INDEX_BITS = 6
+"""Bits of a key that hold the primitive number (at most 63 primitives; 0: none)."""
 FACE_BITS = 4
-"""Bits of the depth buffer that hold the face hit (at most 16 faces, see ``Hits.face``)."""
-_INDEX_MASK = 2 ** INDEX_BITS - 1
-_LOW_MASK = 2 ** (INDEX_BITS + FACE_BITS) - 1
-_EMPTY = torch.tensor(MISS * 10, dtype=torch.float32).view(torch.int32).item() & ~_LOW_MASK
+"""Bits of a key that hold the face: 0 +x, 1 -x, 2 +y, 3 -y, 4 +z, 5 -z, 6 + p for a box's
+cutting plane p, ``CURVED_FACE`` for a cylinder's side."""
+CODE_BITS = INDEX_BITS + FACE_BITS
+CODE_MASK = 2 ** CODE_BITS - 1
+CURVED_FACE = 2 ** FACE_BITS - 1
+NEAREST = 1e-3
+"""Inverse depths at or below this are misses (every object is a few units away)."""
+UNBOUNDED = 1e30
+"""The value of a plane slot that does not constrain a ray (the camera is on its far side)."""
+CAMERA_ON_PLANE = 1e-6
+"""Distances to a plane below this count as the camera being inside its half-space."""
+GRAZING = 1e6
+"""Weight of the penalty that turns rays passing just outside a cylinder into misses."""
+BATCH_COST = 8000
+"""What casting one more batch of windows costs, in pixels cast."""
+PADDING = 1.5
+"""How much larger than its windows a batch may be once padded."""
+BATCH_PIXELS = 2 ** 15
+"""The most pixels a batch of windows holds (its temporaries stay in the CPU's caches)."""
 
 
 @dataclass
-class Scene:
-    """A batch of objects made of convex primitives, in the object frame.
-
-    Primitive ``k`` of an object is box ``k`` for ``k < num_boxes`` and cylinder
-    ``k - num_boxes`` after that.
+class CurvedPatch:
+    """The pixels of a batch of cylinders' windows, for per-pixel shading of their sides.
 
     Attributes:
-        box_lo: ``[N, B, 3]`` lower corners of the boxes.
-        box_hi: ``[N, B, 3]`` upper corners (a box with ``lo == hi`` is absent).
-        clip: ``[N, C, P, 4]`` planes ``(nx, ny, nz, d)`` (unit normal) that cut the first
-            ``C`` boxes to ``n . x <= d``; ``C`` may be 0.
-        cyl_centre: ``[N, W, 2]`` (x, z) of the cylinders' axes.
-        cyl_radius: ``[N, W]`` radii.
-        cyl_y: ``[N, W, 2]`` (y_low, y_high) extents along the axis.
-        groups: primitives cast together (one screen-window size for the group); by default
-            each primitive alone. A group holds primitives of one type, clipped boxes alone.
+        image: ``[M]`` long image of each window.
+        primitive: ``[M]`` long primitive number of each window.
+        pixel: ``[M, H, W]`` long indices into the flattened ``[N, R, R]`` key buffer.
+        key: ``[M, H, W]`` int32 key the side would have in the buffer where it is visible.
+        normal_x: ``[M, H, W]`` x of the side's unit normal there (y is 0).
+        normal_z: ``[M, H, W]`` z of the normal.
     """
 
-    box_lo: torch.Tensor
-    box_hi: torch.Tensor
-    clip: torch.Tensor
-    cyl_centre: torch.Tensor
-    cyl_radius: torch.Tensor
-    cyl_y: torch.Tensor
-    groups: tuple[tuple[int, ...], ...] = field(default=())
-
-    @property
-    def num_boxes(self) -> int:
-        """Boxes per object."""
-        return self.box_lo.shape[1]
-
-    @property
-    def num_primitives(self) -> int:
-        """Boxes plus cylinders per object."""
-        return self.box_lo.shape[1] + self.cyl_radius.shape[1]
-
-    def bounds(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """``([N, K, 3], [N, K, 3])`` lower and upper corners of every primitive's box."""
-        r = self.cyl_radius[..., None]
-        cx, cz = self.cyl_centre[..., :1], self.cyl_centre[..., 1:]
-        lo = torch.cat([self.box_lo, torch.cat([cx - r, self.cyl_y[..., :1], cz - r], 2)], 1)
-        hi = torch.cat([self.box_hi, torch.cat([cx + r, self.cyl_y[..., 1:], cz + r], 2)], 1)
-        return lo, hi
-
-    def cast_groups(self) -> tuple[tuple[int, ...], ...]:
-        """The groups to cast (``groups``, or every primitive alone)."""
-        return self.groups or tuple((k,) for k in range(self.num_primitives))
+    image: torch.Tensor
+    primitive: torch.Tensor
+    pixel: torch.Tensor
+    key: torch.Tensor
+    normal_x: torch.Tensor
+    normal_z: torch.Tensor
 
 
 @dataclass
 class Hits:
-    """What each pixel's ray hits first.
+    """What each pixel sees first.
 
     Attributes:
-        t: ``[N, R, R]`` ray parameter of the hit (meaningless where ``hit`` is 0).
-        primitive: ``[N, R, R]`` long index of the primitive hit.
-        face: ``[N, R, R]`` long face of the primitive: 0 +x, 1 -x, 2 +y, 3 -y, 4 +z, 5 -z,
-            then ``6 + c * P + p`` for plane ``p`` of clipped box ``c``, then a cylinder's side.
-        hit: ``[N, R, R]`` float, 1 where the ray hits the object, else 0.
-        directions: ``[N, 3, R, R]`` the rays' directions.
+        key: ``[N, R, R]`` int32: 0 where the ray misses every primitive, else the bits of
+            the inverse depth with ``primitive << FACE_BITS | face`` in the low bits.
+        curved: the cylinders' windows, to shade their sides per pixel.
     """
 
-    t: torch.Tensor
-    primitive: torch.Tensor
-    face: torch.Tensor
-    hit: torch.Tensor
-    directions: torch.Tensor
+    key: torch.Tensor
+    curved: list[CurvedPatch]
+
+    def code(self, images: slice = slice(None)) -> torch.Tensor:
+        """``[n, R, R]`` long ``primitive << FACE_BITS | face`` of some images (0: misses)."""
+        return (self.key[images] & CODE_MASK).long()
+
+    def coverage(self) -> torch.Tensor:
+        """``[N, 1, R, R]`` float32: 1 where a ray hits the object."""
+        return (self.key > 0).to(torch.float32).unsqueeze(1)
 
 
-def _windows(lo: torch.Tensor, hi: torch.Tensor, origin: torch.Tensor, cameras: Cameras,
-             resolution: int) -> tuple[torch.Tensor, torch.Tensor, int, int]:
-    """Screen windows covering boxes: per box a top-left pixel, one size for all.
+_CORNERS = torch.tensor([[x, y, z] for x in (0, 1) for y in (0, 1) for z in (0, 1)],
+                        dtype=torch.bool)
+
+
+def _windows(lo: torch.Tensor, hi: torch.Tensor, cameras: Cameras, resolution: int
+             ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Screen windows covering boxes, one per box.
 
     Args:
         lo, hi: ``[M, 3]`` box corners.
-        origin, cameras: the camera of each box (``[M, 3]`` and ``Cameras`` rows).
+        cameras: the camera of each box.
         resolution: image side.
 
     Returns:
-        ``(row0 [M], col0 [M], height, width)``.
+        ``(row0, col0, height, width)``, each ``[M]`` long.
     """
-    corners = torch.stack([torch.where(torch.tensor(bits, dtype=torch.bool), hi, lo)
-                           for bits in _CORNER_BITS], 1)                 # [M, 8, 3]
-    rel = corners - origin[:, None]
-    depth = (rel * cameras.forward[:, None]).sum(-1).clamp(min=1e-3)
+    corners = torch.where(_CORNERS, hi[:, None], lo[:, None])                # [M, 8, 3]
+    rel = corners - cameras.origin[:, None]
+    depth = dot(rel, cameras.forward[:, None]).clamp(min=1e-3)
     scale = cameras.focal * resolution / 2.0
-    col = (rel * cameras.right[:, None]).sum(-1) / depth * scale + (resolution / 2.0 - 0.5)
-    row = (rel * cameras.up[:, None]).sum(-1) / depth * -scale + (resolution / 2.0 - 0.5)
-    first_col = col.amin(1).floor().clamp(0, resolution - 1) - 1
-    first_row = row.amin(1).floor().clamp(0, resolution - 1) - 1
-    width = int((col.amax(1).ceil() + 1 - first_col).max().clamp(1, resolution))
-    height = int((row.amax(1).ceil() + 1 - first_row).max().clamp(1, resolution))
-    col0 = first_col.clamp(0, resolution - width).long()
-    row0 = first_row.clamp(0, resolution - height).long()
-    return row0, col0, height, width
+    centre = resolution / 2.0 - 0.5
+    col = dot(rel, cameras.right[:, None]) / depth * scale + centre
+    row = dot(rel, cameras.up[:, None]) / depth * -scale + centre
+    first_col = (col.amin(1).floor() - 1).clamp(0, resolution - 1)
+    first_row = (row.amin(1).floor() - 1).clamp(0, resolution - 1)
+    width = (col.amax(1).ceil() + 1).clamp(0, resolution - 1) - first_col + 1
+    height = (row.amax(1).ceil() + 1).clamp(0, resolution - 1) - first_row + 1
+    return first_row.long(), first_col.long(), height.long(), width.long()
 
 
-_CORNER_BITS = [(x, y, z) for x in (0, 1) for y in (0, 1) for z in (0, 1)]
+def _batches(height: torch.Tensor, width: torch.Tensor
+             ) -> tuple[torch.Tensor, list[tuple[int, int, int, int]]]:
+    """Sorts windows by size and cuts them into batches, each to be padded to its largest.
 
-
-def _window_rays(cameras: Cameras, resolution: int, row0: torch.Tensor, col0: torch.Tensor,
-                 height: int, width: int) -> torch.Tensor:
-    """Ray directions of the pixels of each window, ``[M, 3, height, width]``, computed
-    exactly as ``ray_directions`` computes them for the whole image."""
-    m = row0.shape[0]
-    coords = pixel_coordinates(resolution)
-    u = coords[col0[:, None] + torch.arange(width)]                        # [M, W]
-    v = (-coords)[row0[:, None] + torch.arange(height)]                    # [M, H]
-    row = (cameras.focal * cameras.forward).view(m, 3, 1, 1) + \
-        cameras.up.view(m, 3, 1, 1) * v.view(m, 1, height, 1)
-    return torch.addcmul(row, cameras.right.view(m, 3, 1, 1), u.view(m, 1, 1, width))
-
-
-def _entry_face(candidates: torch.Tensor, t_near: torch.Tensor,
-                directions: torch.Tensor) -> torch.Tensor:
-    """The face through which each ray enters a box: the axis whose slab it enters last,
-    on the side it comes from (``[M, H, W]`` int32)."""
-    on_y = (candidates[:, 1] == t_near).to(torch.int32)
-    on_z = (candidates[:, 2] == t_near).to(torch.int32)
-    axis = on_y + on_z * (2 - on_y)                              # z wins ties, then y
-    positive = (directions > 0).to(torch.int32)                  # entering through lo: odd
-    side = torch.gather(positive, 1, axis.unsqueeze(1).long()).squeeze(1)
-    return axis * 2 + side
-
-
-def _box_depths(lo: torch.Tensor, hi: torch.Tensor, clip: torch.Tensor | None,
-                origin: torch.Tensor, directions: torch.Tensor
-                ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Entry ray parameter of each ray into its box (plus ``MISS`` on a miss), and the face.
+    Windows are taken from the largest down; one joins the current batch while the batch's
+    padded area stays within ``PADDING`` times its windows' own area plus ``BATCH_COST``
+    (what casting one more batch costs) and within ``BATCH_PIXELS``.
 
     Args:
-        lo, hi: ``[M, 3]`` box corners.
-        clip: ``[M, P, 4]`` planes cutting the boxes to ``n . x <= d``, or None.
-        origin: ``[M, 3]`` ray origins.
-        directions: ``[M, 3, H, W]`` ray directions.
+        height, width: ``[M]`` window sizes.
 
     Returns:
-        ``[M, H, W]`` depths and ``[M, H, W]`` int32 faces.
+        The order of the windows, and ``(start, stop, height, width)`` of every batch in it.
     """
-    m = lo.shape[0]
-    inv_dir = directions.reciprocal()
-    mid = (0.5 * (lo + hi) - origin).view(m, 3, 1, 1)
-    half = (0.5 * (hi - lo)).view(m, 3, 1, 1)
-    centre = inv_dir * mid                                       # [M, 3, H, W]
-    spread = inv_dir.abs_().mul_(half)
-    candidates = centre - spread
-    t_near = candidates.amax(1)
-    face = _entry_face(candidates, t_near, directions)
-    t_far = centre.add_(spread).amin(1)
-    if clip is not None:
-        _clip(clip, origin, directions, t_near, t_far, face)
-    # a miss has t_near > t_far: push it beyond MAX_HIT
-    t_far.sub_(t_near).neg_().clamp_(min=0.0)
-    return t_near.add_(t_far, alpha=MISS), face
+    order = torch.argsort(height * width, descending=True)
+    batches, start, rows, cols, area = [], 0, 0, 0, 0
+    for i, (h, w) in enumerate(zip(height[order].tolist(), width[order].tolist(), strict=True)):
+        new_rows, new_cols = max(rows, h), max(cols, w)
+        padded = (i + 1 - start) * new_rows * new_cols
+        if i > start and (padded > PADDING * (area + h * w) + BATCH_COST
+                          or padded > BATCH_PIXELS):
+            batches.append((start, i, rows, cols))
+            start, rows, cols, area = i, h, w, h * w
+        else:
+            rows, cols, area = new_rows, new_cols, area + h * w
+    batches.append((start, len(order), rows, cols))
+    return order, batches
 
 
-def _clip(planes: torch.Tensor, origin: torch.Tensor, directions: torch.Tensor,
-          t_near: torch.Tensor, t_far: torch.Tensor, face: torch.Tensor) -> None:
-    """Narrows ``[t_near, t_far]`` (in place) to the half-spaces ``n . x <= d``; where a
-    plane becomes the entry, ``face`` becomes ``6 + p``."""
-    m = planes.shape[0]
-    normal = planes[..., :3]                                               # [M, P, 3]
-    # how far the camera is outside each plane: > 0 means a ray can only enter there
-    outside = (normal * origin[:, None, :]).sum(-1) - planes[..., 3]       # [M, P]
-    for p in range(planes.shape[1]):
-        n = (normal[:, p] / -outside[:, p, None]).view(m, 3, 1, 1)
-        # s = (n . D) / (d - n . o) is 1/t at the plane; s <= 0 means never crossing it
-        s = (n * directions).sum(1)
-        t = s.clamp_(min=1.0 / MISS).reciprocal_()
-        entering = (outside[:, p] > 0).to(t.dtype).view(m, 1, 1)
-        t_enter = t * entering
-        through = (t_enter > t_near).to(torch.int32)
-        face.add_(through * (6 + p - face))
-        torch.maximum(t_near, t_enter, out=t_near)
-        torch.minimum(t_far, t + entering * MISS, out=t_far)
+def _away_from_zero(g: torch.Tensor, sign: float) -> torch.Tensor:
+    """``g`` with values too close to 0 replaced by ``sign * CAMERA_ON_PLANE``."""
+    return torch.where(g.abs() < CAMERA_ON_PLANE, torch.full_like(g, sign * CAMERA_ON_PLANE), g)
 
 
-def _cylinder_depths(centre: torch.Tensor, radius: torch.Tensor, y_range: torch.Tensor,
-                     origin: torch.Tensor, directions: torch.Tensor, side_face: int
-                     ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Entry ray parameter into cylinders along y (plus ``MISS`` on a miss), and the face.
+def _slabs(lo: torch.Tensor, hi: torch.Tensor, origin: torch.Tensor, faces: tuple[int, int]
+           ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The entry and exit planes of slabs ``lo <= x_k <= hi``.
+
+    Along axis k, ``s = D_k / (hi - o_k)`` at the upper plane and ``D_k / (lo - o_k)`` at the
+    lower one. A camera above the slab enters through the upper plane and leaves through the
+    lower one (and the other way round below it); inside, it may leave through either.
 
     Args:
-        centre: ``[M, 2]`` (x, z) of the axes.
-        radius: ``[M]`` radii.
-        y_range: ``[M, 2]`` extents along y.
-        origin: ``[M, 3]`` ray origins.
-        directions: ``[M, 3, H, W]`` ray directions.
-        side_face: the face number of the curved side (the caps are faces 2 and 3).
+        lo, hi: ``[M, A]`` slab bounds along A axes.
+        origin: ``[M, A]`` camera coordinates along the same axes.
+        faces: face numbers of the upper and lower plane of the first axis (the next axes
+            follow, two by two).
 
     Returns:
-        ``[M, H, W]`` depths and ``[M, H, W]`` int32 faces.
+        ``(enter, enter_offset, enter_face, leave, leave_offset)``: the ``[M, A]`` slopes
+        along ``D_k`` and offsets of the entries and their faces; ``[M, 2A]`` of the exits
+        (upper planes first). Unused slots have slope 0 and offset +-``UNBOUNDED``.
     """
-    m = radius.shape[0]
-    dx, dy, dz = directions.unbind(1)
-    a = dx * dx
-    a.addcmul_(dz, dz)
-    inv_a = a.reciprocal()
-    ox = (origin[:, 0] - centre[:, 0]).view(m, 1, 1)
-    oz = (origin[:, 2] - centre[:, 1]).view(m, 1, 1)
-    c = ox * ox + oz * oz - (radius * radius).view(m, 1, 1)
-    b = dx * ox
-    b.addcmul_(dz, oz)
-    disc = b * b
-    disc.addcmul_(a, c, value=-1.0)
-    miss = (-disc).clamp_(min=0.0)
-    root = disc.clamp_(min=1e-20).sqrt_()  # sqrt is slow on zeros and denormals
-    t_side_near = (b + root).mul_(inv_a).neg_()
-    t_side_far = root.sub_(b).mul_(inv_a)
-    inv_dy = dy.reciprocal()
-    y_lo = (y_range[:, 0] - origin[:, 1]).view(m, 1, 1)
-    y_hi = (y_range[:, 1] - origin[:, 1]).view(m, 1, 1)
-    mid_y, half_y = 0.5 * (y_lo + y_hi), 0.5 * (y_hi - y_lo)
-    centre_t = inv_dy * mid_y
-    spread = inv_dy.abs_().mul_(half_y)
-    t_cap = centre_t - spread
-    cap = (t_cap > t_side_near).to(torch.int32)
-    face = cap * (2 + (dy > 0).to(torch.int32) - side_face) + side_face
-    t_near = torch.maximum(t_side_near, t_cap)
-    t_far = torch.minimum(t_side_far, centre_t.add_(spread))
-    t_far.sub_(t_near).neg_().clamp_(min=0.0).add_(miss)
-    return t_near.add_(t_far, alpha=MISS), face
+    g_hi = _away_from_zero(hi - origin, 1.0)
+    g_lo = _away_from_zero(lo - origin, -1.0)
+    above, below = g_hi < 0, g_lo > 0
+    zero = torch.zeros_like(g_hi)
+    enter = torch.where(above, g_hi.reciprocal(), torch.where(below, g_lo.reciprocal(), zero))
+    enter_offset = (~(above | below)).to(torch.float32) * UNBOUNDED
+    axis = torch.arange(g_hi.shape[1]) * 2
+    enter_face = torch.where(above, axis + faces[0], axis + faces[1])
+    leave = torch.cat([torch.where(above, zero, g_hi.reciprocal()),
+                       torch.where(below, zero, g_lo.reciprocal())], 1)
+    leave_offset = torch.cat([above, below], 1).to(torch.float32) * -UNBOUNDED
+    return enter, enter_offset, enter_face, leave, leave_offset
 
 
-def _take(cameras: Cameras, rows: torch.Tensor) -> Cameras:
-    return Cameras(origin=cameras.origin[rows], forward=cameras.forward[rows],
-                   right=cameras.right[rows], up=cameras.up[rows], focal=cameras.focal)
+class _Scratch:
+    """Reusable memory for a batch's temporaries (fresh large allocations cost page faults).
+
+    Args:
+        size: elements of every buffer.
+    """
+
+    def __init__(self, size: int):
+        self.size, self.buffers = size, {}
+
+    def get(self, name: str, shape: tuple[int, ...], dtype=torch.float32) -> torch.Tensor:
+        """A tensor of ``shape`` in buffer ``name`` (its previous contents are lost)."""
+        count = 1
+        for dim in shape:
+            count *= dim
+        buffer = self.buffers.get((name, dtype))
+        if buffer is None or buffer.numel() < count:
+            buffer = self.buffers[(name, dtype)] = torch.empty(max(count, self.size), dtype=dtype)
+        return buffer[:count].view(shape)
+
+
+def _nearest(enter: torch.Tensor, code: torch.Tensor, leave: torch.Tensor,
+             scratch: _Scratch) -> torch.Tensor:
+    """Keys of the hits of convex primitives, from the inverse depths of their planes.
+
+    Args:
+        enter: ``[M, E, H, W]`` inverse depths where the ray enters the half-spaces the camera
+            is outside of (overwritten with their keys).
+        code: ``[M, E]`` int32 ``primitive << FACE_BITS | face`` of each entry.
+        leave: ``[M, X, H, W]`` inverse depths where it leaves the others.
+        scratch: memory for the results.
+
+    Returns:
+        ``[M, H, W]`` int32 keys, 0 where the ray misses.
+    """
+    shape = enter[:, 0].shape
+    packed = enter.view(torch.int32).bitwise_and_(~CODE_MASK).bitwise_or_(code[..., None, None])
+    near = torch.minimum(packed[:, 0], packed[:, 1], out=scratch.get("near", shape, torch.int32))
+    for slot in range(2, packed.shape[1]):
+        torch.minimum(near, packed[:, slot], out=near)
+    far = torch.clamp(leave[:, 0], min=NEAREST, out=scratch.get("far", shape))
+    for slot in range(1, leave.shape[1]):
+        torch.maximum(far, leave[:, slot], out=far)
+    return near.mul_(near.view(torch.float32) > far)
+
+
+class _BoxCaster:
+    """Casts a group of boxes (cut by their planes): per window, 3 + P entry and 6 + P exit
+    planes, as linear functions of the pixel.
+
+    Args:
+        boxes: the group.
+        cameras: the camera of each box (``boxes`` flattened to ``[M]``, in this order).
+        number: ``[M]`` long primitive numbers.
+    """
+
+    def __init__(self, boxes: Boxes, cameras: Cameras, number: torch.Tensor):
+        lo, hi, planes = boxes.lo.flatten(0, 1), boxes.hi.flatten(0, 1), boxes.planes.flatten(0, 1)
+        m, p = lo.shape[0], planes.shape[1]
+        enter, enter_offset, enter_face, leave, leave_offset = _slabs(lo, hi, cameras.origin,
+                                                                      (0, 1))
+        eye = torch.eye(3)
+        enter_vectors = enter[..., None] * eye                                  # [M, 3, 3]
+        leave_vectors = leave[..., None] * torch.cat([eye, eye])                # [M, 6, 3]
+        if p:
+            normal = planes[..., :3]
+            g = _away_from_zero(planes[..., 3] - dot(normal, cameras.origin[:, None]), 1.0)
+            outside = g < 0                                                     # [M, P]
+            slope = normal / g[..., None]
+            enter_vectors = torch.cat([enter_vectors, slope * outside[..., None]], 1)
+            leave_vectors = torch.cat([leave_vectors, slope * ~outside[..., None]], 1)
+            enter_offset = torch.cat([enter_offset, (~outside).to(torch.float32) * UNBOUNDED], 1)
+            leave_offset = torch.cat([leave_offset, outside.to(torch.float32) * -UNBOUNDED], 1)
+            enter_face = torch.cat([enter_face, (torch.arange(p) + 6).expand(m, p)], 1)
+        self.entries = 3 + p
+        self.code = ((number[:, None] << FACE_BITS) | enter_face).to(torch.int32)
+        self.coefficients = linear_coefficients(
+            cameras, torch.cat([enter_vectors, leave_vectors], 1),
+            torch.cat([enter_offset, leave_offset], 1))
+
+    def keys(self, rows: slice, windows: Windows, scratch: _Scratch) -> torch.Tensor:
+        """``[M', H, W]`` int32 keys of the boxes ``rows`` over their ``windows``."""
+        values = windows.evaluate(self.coefficients[rows], scratch.get(
+            "values", (rows.stop - rows.start, self.coefficients.shape[1], windows.height,
+                       windows.width)))
+        return _nearest(values[:, :self.entries], self.code[rows], values[:, self.entries:],
+                        scratch)
+
+
+class _CylinderCaster:
+    """Casts a group of cylinders with axes along y.
+
+    The side: with ``o' = o - centre`` and ``c = o'_x^2 + o'_z^2 - r^2`` (> 0: the camera is
+    outside the infinite cylinder), a ray meets it where ``c s^2 + 2 b s + a = 0``, with
+    ``b = o'_x D_x + o'_z D_z`` and ``a = D_x^2 + D_z^2``: at ``s = beta +- sqrt(beta^2 -
+    a / c)`` with ``beta = -b / c``; ``beta``, ``D_x`` and ``D_z`` are linear functions of
+    the pixel. The caps are the slab along y.
+
+    Args:
+        cylinders: the group.
+        cameras: the camera of each cylinder (``cylinders`` flattened to ``[M]``).
+        number: ``[M]`` long primitive numbers.
+    """
+
+    def __init__(self, cylinders: Cylinders, cameras: Cameras, number: torch.Tensor):
+        centre, y = cylinders.centre.flatten(0, 1), cylinders.y.flatten(0, 1)
+        radius = cylinders.radius.flatten()
+        origin = cameras.origin
+        ox, oz = origin[:, 0] - centre[:, 0], origin[:, 2] - centre[:, 1]
+        c = _away_from_zero(ox * ox + oz * oz - radius * radius, 1.0)
+        scale = c.abs().rsqrt()
+        zero = torch.zeros_like(c)
+        enter, enter_offset, enter_face, leave, leave_offset = _slabs(
+            y[:, :1], y[:, 1:], origin[:, 1:2], (2, 3))
+        vectors = torch.stack([
+            torch.stack([-ox / c, zero, -oz / c], 1),                  # beta
+            torch.stack([scale, zero, zero], 1),                       # D_x / sqrt|c|
+            torch.stack([zero, zero, scale], 1),                       # D_z / sqrt|c|
+            torch.stack([zero, enter[:, 0], zero], 1),                 # the cap it enters by
+            torch.stack([zero, leave[:, 0], zero], 1),                 # the caps it leaves by
+            torch.stack([zero, leave[:, 1], zero], 1)], 1)
+        offset = torch.stack([zero, zero, zero, enter_offset[:, 0], leave_offset[:, 0],
+                              leave_offset[:, 1]], 1)
+        self.coefficients = linear_coefficients(cameras, vectors, offset)
+        # per window: sign of c, the side's entry offset (camera inside: the ray starts in
+        # the infinite cylinder, so the side is only an exit), and the normals' terms
+        self.scalars = torch.stack([c.sign(), (c < 0).to(torch.float32) * UNBOUNDED,
+                                    1.0 / (scale * radius), ox / radius, oz / radius], 1)
+        self.code = ((number[:, None] << FACE_BITS) | torch.stack(
+            [torch.full_like(number, CURVED_FACE), enter_face[:, 0]], 1)).to(torch.int32)
+
+    def keys(self, rows: slice, windows: Windows, scratch: _Scratch
+             ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Keys of the cylinders ``rows`` over their ``windows``; also the side's keys and
+        the x and z of the side's normals where rays enter it (all ``[M', H, W]``)."""
+        values = windows.evaluate(self.coefficients[rows], scratch.get(
+            "values", (rows.stop - rows.start, 6, windows.height, windows.width)))
+        sign, offset, step, nx, nz = self.scalars[rows, :, None, None].unbind(1)
+        beta, dx, dz = values[:, 0], values[:, 1], values[:, 2]
+        discriminant = dx * dx                      # beta^2 - a / c, a / c = sign (dx^2 + dz^2)
+        discriminant.addcmul_(dz, dz).mul_(sign).neg_().addcmul_(beta, beta)
+        root = discriminant.clamp(min=0.0).sqrt_()
+        # camera outside (c > 0): in at beta + root, out at beta - root; inside: out at
+        # beta + root. Rays that pass just outside (discriminant < 0) are pushed out.
+        side = torch.add(beta, root).add_(offset)
+        values[:, 0].addcmul_(root, sign, value=-1.0).add_(discriminant.clamp_(max=0.0),
+                                                           alpha=-GRAZING)
+        inv = side.clamp(min=NEAREST).reciprocal_()
+        normal_x = (dx * inv).mul_(step).add_(nx)
+        normal_z = (dz * inv).mul_(step).add_(nz)
+        entries = torch.stack([side, values[:, 3]], 1)
+        keys = _nearest(entries, self.code[rows], values[:, [0, 4, 5]], scratch)
+        return keys, entries[:, 0], normal_x, normal_z
+
+
+def _flat_keys(values: torch.Tensor, code: torch.Tensor, inside: torch.Tensor,
+               scratch: _Scratch) -> torch.Tensor:
+    """Keys of the hits of flat decals: ``values[:, 0]`` is the inverse depth of their plane
+    (overwritten with its keys), ``inside`` < 0 where the ray meets the plane within the
+    decal, in front of the camera."""
+    packed = values[:, 0].view(torch.int32).bitwise_and_(~CODE_MASK).bitwise_or_(
+        code.view(-1, 1, 1))
+    return torch.mul(packed, inside < 0, out=scratch.get("near", packed.shape, torch.int32))
+
+
+def _front(g: torch.Tensor) -> torch.Tensor:
+    """Where the camera sees the front of a plane (``g = d - n . o < 0``)."""
+    return _away_from_zero(g, 1.0) < 0
+
+
+class _QuadCaster:
+    """Casts a group of flat quadrilaterals: on the plane ``n . x = d``, ``s = (n . D) / g``
+    with ``g = d - n . o``; an edge ``m . x <= e`` holds at the ray's point where
+    ``m . D - (e - m . o) s <= 0``, a linear function of ``D`` too.
+
+    Args:
+        quads: the group.
+        cameras: the camera of each quadrilateral (``quads`` flattened to ``[M]``).
+        number: ``[M]`` long primitive numbers.
+    """
+
+    def __init__(self, quads: Quads, cameras: Cameras, number: torch.Tensor):
+        corners = quads.corners.flatten(0, 1)                                  # [M, 4, 3]
+        origin = cameras.origin[:, None]
+        normal = torch.linalg.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
+        normal = normal / normal.norm(dim=1, keepdim=True)
+        g = _away_from_zero(dot(normal, corners[:, 0] - cameras.origin), 1.0)   # [M]
+        depth = normal / g[:, None]
+        edge = torch.linalg.cross(corners.roll(-1, 1) - corners, normal[:, None].expand(-1, 4, -1))
+        reach = dot(edge, corners - origin)                                    # [M, 4]
+        vectors = torch.cat([depth[:, None], -depth[:, None],
+                             edge - reach[..., None] * depth[:, None]], 1)     # [M, 6, 3]
+        zero = torch.zeros_like(g)
+        back = (g >= 0).to(torch.float32) * UNBOUNDED       # seen from behind: never inside
+        offset = torch.stack([zero, zero + NEAREST, back, zero, zero, zero], 1)
+        self.coefficients = linear_coefficients(cameras, vectors, offset)
+        self.code = (number << FACE_BITS).to(torch.int32)
+
+    def keys(self, rows: slice, windows: Windows, scratch: _Scratch) -> torch.Tensor:
+        """``[M', H, W]`` int32 keys of the quadrilaterals ``rows`` over their ``windows``."""
+        values = windows.evaluate(self.coefficients[rows], scratch.get(
+            "values", (rows.stop - rows.start, 6, windows.height, windows.width)))
+        inside = torch.maximum(values[:, 1], values[:, 2], out=scratch.get(
+            "far", values[:, 0].shape))
+        for slot in range(3, 6):
+            torch.maximum(inside, values[:, slot], out=inside)
+        return _flat_keys(values, self.code[rows], inside, scratch)
+
+
+class _DiscCaster:
+    """Casts a group of flat discs facing along y: on the plane ``y = c_y``,
+    ``s = D_y / (c_y - o_y)``, and ``W = (p - c) s = D + (o - c) s`` is linear in ``D``; the
+    ray's point is inside where ``W_x^2 + W_z^2 < (r s)^2``.
+
+    Args:
+        discs: the group.
+        cameras: the camera of each disc (``discs`` flattened to ``[M]``).
+        number: ``[M]`` long primitive numbers.
+    """
+
+    def __init__(self, discs: Discs, cameras: Cameras, number: torch.Tensor):
+        centre, radius = discs.centre.flatten(0, 1), discs.radius.flatten()
+        facing = discs.facing.flatten()
+        rel = cameras.origin - centre
+        g = _away_from_zero(-rel[:, 1] * facing, 1.0)          # d - n . o, n = (0, f, 0)
+        depth = 1.0 / -rel[:, 1]                                 # s = D_y * depth
+        zero, one = torch.zeros_like(g), torch.ones_like(g)
+        vectors = torch.stack([
+            torch.stack([zero, depth, zero], 1),                               # s
+            torch.stack([zero, -depth, zero], 1),                              # NEAREST - s
+            torch.stack([one, rel[:, 0] * depth, zero], 1),                    # W_x
+            torch.stack([zero, rel[:, 2] * depth, one], 1),                    # W_z
+            torch.stack([zero, radius * depth, zero], 1)], 1)                  # r s
+        back = (g >= 0).to(torch.float32) * UNBOUNDED       # seen from behind: never inside
+        offset = torch.stack([zero, back + NEAREST, zero, zero, zero], 1)
+        self.coefficients = linear_coefficients(cameras, vectors, offset)
+        self.code = (number << FACE_BITS).to(torch.int32)
+
+    def keys(self, rows: slice, windows: Windows, scratch: _Scratch) -> torch.Tensor:
+        """``[M', H, W]`` int32 keys of the discs ``rows`` over their ``windows``."""
+        values = windows.evaluate(self.coefficients[rows], scratch.get(
+            "values", (rows.stop - rows.start, 5, windows.height, windows.width)))
+        inside = torch.mul(values[:, 2], values[:, 2], out=scratch.get("far", values[:, 0].shape))
+        inside.addcmul_(values[:, 3], values[:, 3]).addcmul_(values[:, 4], values[:, 4],
+                                                             value=-1.0)
+        torch.maximum(inside, values[:, 1], out=inside)
+        return _flat_keys(values, self.code[rows], inside, scratch)
+
+
+_CASTERS = {Boxes: _BoxCaster, Cylinders: _CylinderCaster, Quads: _QuadCaster,
+            Discs: _DiscCaster}
 
 
 def cast_rays(scene: Scene, cameras: Cameras, resolution: int) -> Hits:
-    """Finds the first primitive each pixel's ray hits.
+    """Finds the first primitive and face each pixel's ray hits.
 
     Args:
         scene: ``N`` objects.
@@ -271,48 +455,40 @@ def cast_rays(scene: Scene, cameras: Cameras, resolution: int) -> Hits:
     Returns:
         The ``Hits``.
     """
-    n, count = scene.box_lo.shape[0], scene.num_primitives
-    if count > 2 ** INDEX_BITS:
-        raise ValueError(f"at most {2 ** INDEX_BITS} primitives per object, not {count}")
-    lo, hi = scene.bounds()
-    # Depth buffer: the primitive index replaces the low mantissa bits of the (positive)
-    # depth, so an integer min yields both the nearest depth and its primitive.
-    buffer = torch.full((n * resolution * resolution,), _EMPTY, dtype=torch.int32)
-    clipped = scene.clip.shape[1]
-    side_face = 6 + clipped * scene.clip.shape[2]
-    if side_face >= 2 ** FACE_BITS:
-        raise ValueError(f"at most {2 ** FACE_BITS - 7} clip planes in all, not {side_face - 6}")
-    for group in scene.cast_groups():
-        size = len(group)
-        index = torch.tensor(group)
-        image = torch.arange(n).repeat_interleave(size)                   # [M]
-        slot = index.repeat(n)
-        cams = _take(cameras, image)
-        g_lo, g_hi = lo[image, slot], hi[image, slot]
-        row0, col0, height, width = _windows(g_lo, g_hi, cams.origin, cams, resolution)
-        directions = _window_rays(cams, resolution, row0, col0, height, width)
-        if group[0] < scene.num_boxes:
-            planes = scene.clip[image, slot] if group[0] < clipped else None
-            depth, face = _box_depths(g_lo, g_hi, planes, cams.origin, directions)
-        else:
-            cyl = slot - scene.num_boxes
-            depth, face = _cylinder_depths(
-                scene.cyl_centre[image, cyl], scene.cyl_radius[image, cyl],
-                scene.cyl_y[image, cyl], cams.origin, directions, side_face)
-        torch.nan_to_num_(depth, nan=MISS, posinf=MISS, neginf=MISS).clamp_(min=0.0)
-        packed = depth.view(torch.int32)
-        packed.bitwise_and_(~_LOW_MASK).bitwise_or_(slot.to(torch.int32).view(-1, 1, 1))
-        packed.bitwise_or_(face.bitwise_left_shift_(INDEX_BITS))
-        pixel = (row0.view(-1, 1, 1) + torch.arange(height).view(1, -1, 1)) * resolution + \
-            (col0.view(-1, 1, 1) + torch.arange(width).view(1, 1, -1))
-        pixel += (image * (resolution * resolution)).view(-1, 1, 1)
-        buffer.scatter_reduce_(0, pixel.view(-1), packed.view(-1), "amin")
-    buffer = buffer.view(n, resolution, resolution)
-    primitive = (buffer & _INDEX_MASK).long()
-    face = ((buffer & _LOW_MASK) >> INDEX_BITS).long()
-    t = (buffer & ~_LOW_MASK).view(torch.float32)
-    hit = (t < MAX_HIT).to(torch.float32)
-    return Hits(t=t, primitive=primitive, face=face, hit=hit,
-                directions=ray_directions(cameras, resolution))
+    n, side = scene.num_objects, resolution
+    if scene.num_primitives >= 2 ** INDEX_BITS:
+        raise ValueError(f"at most {2 ** INDEX_BITS - 1} primitives per object, "
+                         f"not {scene.num_primitives}")
+    buffer = torch.zeros(n * side * side, dtype=torch.int32)
+    curved = []
+    scratch = _Scratch(BATCH_PIXELS)
+    for first, group in scene.numbered():
+        lo, hi = group.bounds()
+        k = lo.shape[1]
+        row0, col0, height, width = _windows(
+            lo.flatten(0, 1), hi.flatten(0, 1), take(cameras, torch.arange(n * k) // k), side)
+        order, batches = _batches(height, width)
+        image, number = order // k, order % k + first
+        group_cameras = take(cameras, image)
+        caster = _CASTERS[type(group)](_reorder(group, order), group_cameras, number)
+        row0, col0 = row0[order], col0[order]
+        for start, stop, rows, cols in batches:
+            part = slice(start, stop)
+            windows = Windows(row0[part], col0[part], rows, cols, side)
+            pixel = windows.pixels(image[part])
+            if isinstance(caster, _CylinderCaster):
+                keys, side_keys, normal_x, normal_z = caster.keys(part, windows, scratch)
+                curved.append(CurvedPatch(image[part], number[part], pixel,
+                                          side_keys.view(torch.int32), normal_x, normal_z))
+            else:
+                keys = caster.keys(part, windows, scratch)
+            buffer.scatter_reduce_(0, pixel.view(-1), keys.view(-1), "amax")
+    return Hits(key=buffer.view(n, side, side), curved=curved)
 
 
+def _reorder(group, order: torch.Tensor):
+    """The group's primitives as ``[M, 1, ...]`` tensors in ``order`` (indices into the
+    flattened ``N * K``)."""
+    fields = {name: value.flatten(0, 1)[order, None] for name, value in vars(group).items()
+              if isinstance(value, torch.Tensor)}
+    return type(group)(**fields, material=group.material)

@@ -1,143 +1,222 @@
-"""Deferred shading: from the first hit of every ray to a colour.
+"""Shading: from what each pixel sees to its colour.
 
-Once the depth buffer knows which primitive and face each pixel sees, the hit point and its
-normal are found per pixel (not per primitive), the object's painter gives
-the surface colour there (body paint, windows, lights...), and Lambertian shading with two
-lights plus an ambient term gives the final colour. Both lights are symmetric under the
-object's left-right mirror (a key light from above the camera, a fill light from overhead),
-so a mirrored view of a symmetric object is exactly the mirrored image.
+Every primitive has one material (albedo and glow), and a flat face has one normal, so under
+directional lights the colour of a flat face is the same at all its pixels: a table per object
+gives the colour of every (primitive, face) code, and one gather colours the picture. Only a
+cylinder's curved side is shaded per pixel, over its own windows. Lambertian shading with two
+lights plus an ambient term; both lights are symmetric under the object's left-right mirror (a
+key light from above the camera, a fill light from overhead), so a mirrored view of a
+symmetric object is exactly the mirrored image. Where no object is hit, a sky gradient with a
+soft shadow on the invisible ground shows through.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 
-from gan3d_bench.data.synth.camera import Cameras, pixel_coordinates
-from gan3d_bench.data.synth.raycast import Hits, Scene
+from gan3d_bench.data.synth.camera import Cameras, Windows, linear_coefficients, pixel_coordinates
+from gan3d_bench.data.synth.raycast import FACE_BITS, INDEX_BITS, CurvedPatch, Hits
+from gan3d_bench.data.synth.scene import Boxes, Cylinders, Discs, Quads, Scene
 
 AMBIENT = 0.38
 KEY_LIGHT = 0.55
 TOP_LIGHT = 0.22
 SKY_TOP = (0.78, 0.83, 0.90)
 SKY_BOTTOM = (0.95, 0.95, 0.94)
+SHADOW = 0.45
+"""How much of the sky's light the shadow under the object takes at its darkest."""
 
-# Face numbers: 0 +x, 1 -x, 2 +y, 3 -y, 4 +z, 5 -z, then the clip planes, then a cylinder's side.
+# Face numbers: 0 +x, 1 -x, 2 +y, 3 -y, 4 +z, 5 -z, then a box's cutting planes.
 FACE_NORMALS = torch.tensor([[1.0, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1],
                              [0, 0, -1]])
+FACES = 2 ** FACE_BITS
+CODES = 2 ** (INDEX_BITS + FACE_BITS)
 
 
-@dataclass
-class Surface:
-    """What each pixel sees, for painters.
-
-    Attributes:
-        points: ``[N, 3, R, R]`` hit points in the object frame.
-        primitive: ``[N, R, R]`` long primitive index.
-        face: ``[N, R, R]`` long face number: 0 +x, 1 -x, 2 +y, 3 -y, 4 +z, 5 -z, then
-            ``6 + c * P + p`` for plane ``p`` of clipped box ``c``, then a cylinder's side.
-        normal: ``[N, 3, R, R]`` unit normals.
-        hit: ``[N, 1, R, R]`` float, 1 on the object.
-    """
-
-    points: torch.Tensor
-    primitive: torch.Tensor
-    face: torch.Tensor
-    normal: torch.Tensor
-    hit: torch.Tensor
+def key_light(cameras: Cameras) -> torch.Tensor:
+    """``[N, 3]`` unit direction towards the key light: from behind and above the camera."""
+    key = -cameras.forward + 0.7 * cameras.up
+    return key / key.norm(dim=1, keepdim=True)
 
 
-def lookup(table: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
-    """Per-pixel rows of a per-object table.
+def intensity(normal: torch.Tensor, key: torch.Tensor) -> torch.Tensor:
+    """Lambertian light intensity with ambient, key and top lights.
 
     Args:
-        table: ``[N, K, C]`` values per object and index.
-        index: ``[N, R, R]`` long indices in ``[0, K)``.
+        normal: ``[..., 3]`` unit normals.
+        key: ``[..., 3]`` key light directions (broadcast against ``normal``).
 
     Returns:
-        ``[N, C, R, R]`` values.
+        ``[...]`` intensities.
     """
-    n, res = index.shape[0], index.shape[-1]
-    columns = table.shape[2]
-    spread = index.view(n, 1, -1).expand(n, columns, res * res)
-    return torch.gather(table.transpose(1, 2), 2, spread).view(n, columns, res, res)
+    key_term = (normal * key).sum(-1).clamp(min=0.0)
+    return AMBIENT + KEY_LIGHT * key_term + TOP_LIGHT * normal[..., 2].clamp(min=0.0)
 
 
-def surface(scene: Scene, cameras: Cameras, hits: Hits) -> Surface:
-    """Hit points and normals of every pixel.
+def decal_normals(decals: Quads | Discs) -> torch.Tensor:
+    """``[N, K, 3]`` the unit normals of flat decals (towards their visible side)."""
+    if isinstance(decals, Discs):
+        return torch.stack([torch.zeros_like(decals.facing), decals.facing,
+                            torch.zeros_like(decals.facing)], -1)
+    corners = decals.corners
+    normal = torch.linalg.cross(corners[:, :, 1] - corners[:, :, 0],
+                                corners[:, :, 2] - corners[:, :, 0])
+    return normal / normal.norm(dim=-1, keepdim=True)
+
+
+def _materials(scene: Scene) -> torch.Tensor:
+    """``[CODES >> FACE_BITS]`` long material of every primitive number (0 for none)."""
+    numbers = torch.zeros(CODES // FACES, dtype=torch.long)
+    for first, group in scene.numbered():
+        numbers[first:first + len(group.material)] = torch.tensor(group.material)
+    return numbers
+
+
+def colour_table(scene: Scene, cameras: Cameras, palette: torch.Tensor) -> torch.Tensor:
+    """The colour of every flat (primitive, face) code of every object.
 
     Args:
         scene: the objects.
-        cameras: the cameras.
-        hits: the result of ``cast_rays``.
+        cameras: their cameras.
+        palette: ``[N, M, 6]`` albedo (3) and glow (3) of the family's materials.
 
     Returns:
-        The ``Surface``.
+        ``[N, 3, CODES]`` colours; 0 for code 0 (no primitive), unused codes and curved
+        faces.
     """
-    n = hits.directions.shape[0]
-    points = torch.addcmul(cameras.origin.view(n, 3, 1, 1), hits.t.unsqueeze(1),
-                           hits.directions)
-    clipped, planes = scene.clip.shape[1], scene.clip.shape[2]
-    faces = 6 + clipped * planes + 1
-    table = torch.zeros(n, faces, 3)
-    table[:, :6] = FACE_NORMALS
-    table[:, 6:faces - 1] = scene.clip[..., :3].reshape(n, clipped * planes, 3)
-    normal = lookup(table, hits.face)
-    cylinders = scene.cyl_radius.shape[1]
-    if cylinders:
-        # on a cylinder's side the normal points away from its axis
-        axis = lookup(torch.cat([scene.cyl_centre, scene.cyl_radius[..., None]], 2),
-                      (hits.primitive - scene.num_boxes).clamp_(min=0))
-        side = (hits.face == faces - 1).to(torch.float32).div_(axis[:, 2].clamp(min=1e-6))
-        normal[:, 0].addcmul_(points[:, 0] - axis[:, 0], side)
-        normal[:, 2].addcmul_(points[:, 2] - axis[:, 1], side)
-    return Surface(points=points, primitive=hits.primitive, face=hits.face, normal=normal,
-                   hit=hits.hit.unsqueeze(1))
+    n = palette.shape[0]
+    normals = torch.zeros(n, CODES // FACES, FACES, 3)
+    flat = torch.zeros(CODES // FACES, FACES)
+    for first, group in scene.numbered():
+        k = len(group.material)
+        primitives = slice(first, first + k)
+        if isinstance(group, Boxes):
+            planes = group.planes.shape[2]
+            normals[:, primitives, :6] = FACE_NORMALS
+            normals[:, primitives, 6:6 + planes] = group.planes[..., :3]
+            flat[primitives, :6 + planes] = 1.0
+        elif isinstance(group, Cylinders):
+            normals[:, primitives, 2:4] = FACE_NORMALS[2:4]
+            flat[primitives, 2:4] = 1.0
+        else:
+            normals[:, primitives, 0] = decal_normals(group)
+            flat[primitives, 0] = 1.0
+    light = intensity(normals, key_light(cameras).view(n, 1, 1, 3)) * flat     # [N, P, F]
+    looks = palette[:, _materials(scene)]                                   # [N, P, 6]
+    colours = looks[:, :, None, :3] * light[..., None] + looks[:, :, None, 3:] * flat[..., None]
+    return colours.view(n, CODES, 3).transpose(1, 2).contiguous()
 
 
-def lighting(cameras: Cameras, normal: torch.Tensor) -> torch.Tensor:
-    """Lambertian light intensity with ambient, key (from above the camera) and top lights.
+SHADE_PIXELS = 2 ** 17
+"""Pixels shaded at a time (their temporaries stay in the CPU's caches)."""
+
+
+def shade(scene: Scene, cameras: Cameras, hits: Hits, palette: torch.Tensor,
+          ground: torch.Tensor, axes: torch.Tensor) -> torch.Tensor:
+    """The pictures: the objects' colours over the sky and the shadow.
+
+    The shadow: where a ray going down meets the ground plane (at ``t = h / -D_z``, ``h``
+    the camera's height above it), the point's offsets from the shadow's centre in units of
+    its half-axes are ``g = (o h' + h D) / (a h')`` with ``h' = -D_z``: linear functions of
+    the ray direction, divided. The sky light reaching it is ``1 - SHADOW * sqrt(1 - g^2)``.
 
     Args:
-        cameras: the cameras.
-        normal: ``[N, 3, R, R]`` unit normals.
-
-    Returns:
-        ``[N, 1, R, R]`` intensities.
-    """
-    n = normal.shape[0]
-    key = -cameras.forward + 0.7 * cameras.up
-    key = key / key.norm(dim=1, keepdim=True)
-    key_term = (normal * key.view(n, 3, 1, 1)).sum(1, keepdim=True).clamp_(min=0.0)
-    top_term = normal[:, 2:3].clamp(min=0.0)
-    return key_term.mul_(KEY_LIGHT).add_(top_term, alpha=TOP_LIGHT).add_(AMBIENT)
-
-
-def background(cameras: Cameras, directions: torch.Tensor, ground: torch.Tensor,
-               shadow: torch.Tensor) -> torch.Tensor:
-    """A vertical sky gradient with a soft shadow under the object on an invisible ground.
-
-    Args:
-        cameras: the cameras.
-        directions: ``[N, 3, R, R]`` ray directions.
+        scene: ``N`` objects.
+        cameras: their cameras.
+        hits: what every pixel sees (``raycast.cast_rays``).
+        palette: ``[N, M, 6]`` albedo and glow of the family's materials.
         ground: ``[N]`` height of the ground (the object's lowest point).
-        shadow: ``[N, 2]`` half-lengths (x, y) of the elliptic shadow.
+        axes: ``[N, 2]`` half-lengths (x, y) of the elliptic shadow.
 
     Returns:
-        ``[N, 3, R, R]`` colours in [0, 1].
+        ``[N, 3, R, R]`` colours in [0, 1] (not clamped).
     """
-    n, _, res, _ = directions.shape
-    v = -pixel_coordinates(res)
-    blend = ((v + 1.0) / 2.0).view(1, 1, res, 1)
+    n, side = hits.key.shape[0], hits.key.shape[-1]
+    table = colour_table(scene, cameras, palette)
+    image = torch.empty(n, 3, side, side)
+    step = max(1, SHADE_PIXELS // (side * side))
+    parts = [slice(start, min(start + step, n)) for start in range(0, n, step)]
+    for part in parts:
+        m = part.stop - part.start
+        code = hits.code(part).view(m, 1, side * side).expand(m, 3, side * side)
+        torch.gather(table[part], 2, code, out=image[part].view(m, 3, side * side))
+    key, material = key_light(cameras), _materials(scene)
+    for patch in hits.curved:
+        _shade_curved(image, hits, patch, key, palette[patch.image, material[patch.primitive]])
+    shadow, strength = _shadow_functions(cameras, ground, axes)
+    blue = sky(side)
+    for part in parts:
+        light = _sky_light(shadow[part], strength[part], side).mul_((hits.key[part] == 0)[:, None])
+        image[part].addcmul_(blue, light)
+    return image
+
+
+def _shade_curved(image: torch.Tensor, hits: Hits, patch: CurvedPatch, key: torch.Tensor,
+                  looks: torch.Tensor) -> None:
+    """Paints the visible pixels of a batch of cylinders' sides into ``image``, which holds 0
+    there (colours are never negative, so a max writes them).
+
+    Args:
+        image: ``[N, 3, R, R]`` the pictures.
+        hits: what every pixel sees.
+        patch: the cylinders' windows.
+        key: ``[N, 3]`` key light directions.
+        looks: ``[M, 6]`` albedo and glow of each cylinder.
+    """
+    m, side = patch.image.shape[0], image.shape[-1]
+    seen = hits.key.view(-1).take(patch.pixel) == patch.key                  # [M, H, W]
+    towards = key[patch.image]
+    light = patch.normal_x * towards[:, 0].view(m, 1, 1)
+    light.add_(patch.normal_z * towards[:, 2].view(m, 1, 1)).clamp_(min=0.0)
+    light.mul_(KEY_LIGHT).add_(AMBIENT).add_(patch.normal_z.clamp(min=0.0), alpha=TOP_LIGHT)
+    light.mul_(seen)
+    colour = light[:, None] * looks[:, :3, None, None]
+    colour.addcmul_(seen[:, None], looks[:, 3:, None, None])
+    channel = (patch.image[:, None] * 2 + torch.arange(3)) * (side * side)       # [M, 3]
+    index = patch.pixel[:, None] + channel[..., None, None]                    # [M, 3, H, W]
+    image.view(-1).scatter_reduce_(0, index.view(-1), colour.view(-1), "amax")
+
+
+def _shadow_functions(cameras: Cameras, ground: torch.Tensor, axes: torch.Tensor
+                      ) -> tuple[torch.Tensor, torch.Tensor]:
+    """The linear functions of the ray direction behind the shadow (see ``shade``).
+
+    Returns:
+        ``[N, 3, 3]`` coefficients of ``(h', g_x h', g_y h')`` and ``[N]`` the shadow's
+        strength (0 for a camera at or below the ground).
+    """
+    n = ground.shape[0]
+    origin = cameras.origin
+    height = (origin[:, 2] - ground).clamp(min=0.0)
+    zero = torch.zeros(n)
+    vectors = torch.stack([
+        torch.stack([zero, zero, -torch.ones(n)], 1),                           # h' = -D_z
+        torch.stack([height, zero, -origin[:, 0]], 1) / axes[:, :1],           # g_x h'
+        torch.stack([zero, height, -origin[:, 1]], 1) / axes[:, 1:]], 1)       # g_y h'
+    return linear_coefficients(cameras, vectors), (height > 0).to(torch.float32) * SHADOW
+
+
+def _sky_light(shadow: torch.Tensor, strength: torch.Tensor, side: int) -> torch.Tensor:
+    """``[n, 1, R, R]`` the sky light reaching the ground along every ray of some images.
+
+    Args:
+        shadow: ``[n, 3, 3]`` coefficients from ``_shadow_functions``.
+        strength: ``[n]`` the shadows' strengths.
+        side: image side.
+    """
+    n = strength.shape[0]
+    corner = torch.zeros(n, dtype=torch.long)
+    values = Windows(corner, corner, side, side, side).evaluate(shadow)
+    inv = values[:, 0].clamp_(min=1e-6).reciprocal_()
+    gx, gy = values[:, 1].mul_(inv), values[:, 2].mul_(inv)
+    inside = gx.mul_(gx).addcmul_(gy, gy).neg_().add_(1.0)
+    darkness = inside.clamp_(1e-20, 1.0).sqrt_()
+    return darkness.mul_(strength.view(n, 1, 1).neg()).add_(1.0).unsqueeze(1)
+
+
+def sky(resolution: int) -> torch.Tensor:
+    """``[1, 3, R, 1]`` the sky's vertical gradient."""
+    blend = ((1.0 - pixel_coordinates(resolution)) / 2.0).view(1, 1, resolution, 1)
     top = torch.tensor(SKY_TOP).view(1, 3, 1, 1)
     bottom = torch.tensor(SKY_BOTTOM).view(1, 3, 1, 1)
-    sky = (bottom + (top - bottom) * blend).expand(n, 3, res, res)
-    # where the ray meets the ground plane (only for cameras above it, rays going down)
-    height = (cameras.origin[:, 2] - ground).clamp(min=0.0).view(n, 1, 1)
-    t = height / (-directions[:, 2]).clamp(min=1e-6)
-    gx = (cameras.origin[:, 0].view(n, 1, 1) + t * directions[:, 0]) / shadow[:, 0].view(n, 1, 1)
-    gy = (cameras.origin[:, 1].view(n, 1, 1) + t * directions[:, 1]) / shadow[:, 1].view(n, 1, 1)
-    darkness = (1.0 - (gx * gx + gy * gy)).clamp_(1e-20, 1.0).sqrt_()
-    darkness = darkness * (height > 0).to(torch.float32)
-    return sky * (1.0 - 0.45 * darkness).unsqueeze(1)
+    return bottom + (top - bottom) * blend

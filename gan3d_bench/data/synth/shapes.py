@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import torch
 
-from gan3d_bench.data.synth.raycast import Scene
+from gan3d_bench.data.synth.scene import Scene
 
 FIT_RADIUS = 1.0
 """Objects are scaled so that their bounding box fits in a sphere of this radius."""
@@ -80,16 +80,4 @@ def normalise(scene: Scene, lo: torch.Tensor, hi: torch.Tensor) -> tuple[Scene, 
     """
     centre = 0.5 * (lo + hi)
     scale = FIT_RADIUS / (0.5 * (hi - lo)).norm(dim=1)
-    c3, s1 = centre[:, None, :], scale[:, None, None]
-    clip = scene.clip.clone()
-    if clip.shape[1]:
-        # n . (x/s + c) <= d  <=>  n . x <= (d - n . c) * s
-        normal = clip[..., :3]
-        clip[..., 3] = (clip[..., 3] - (normal * centre[:, None, None, :]).sum(-1)) * \
-            scale[:, None, None]
-    normalised = Scene(box_lo=(scene.box_lo - c3) * s1, box_hi=(scene.box_hi - c3) * s1,
-                       clip=clip,
-                       cyl_centre=(scene.cyl_centre - centre[:, None, [0, 2]]) * s1,
-                       cyl_radius=scene.cyl_radius * scale[:, None],
-                       cyl_y=(scene.cyl_y - centre[:, None, 1:2]) * s1)
-    return normalised, Frame(centre=centre, scale=scale)
+    return scene.placed(centre, scale), Frame(centre=centre, scale=scale)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from gan3d_bench.data.synth.raycast import Scene
+from gan3d_bench.data.synth.scene import Boxes, Cylinders, Scene
 
 
 def cell_centres(resolution: int) -> torch.Tensor:
@@ -25,6 +25,40 @@ def _thick(lo: torch.Tensor, hi: torch.Tensor, cell: float) -> tuple[torch.Tenso
     return mid - half, mid + half
 
 
+def _box_cells(boxes: Boxes, c: torch.Tensor, cell: float) -> torch.Tensor:
+    """``[N, R, R, R]`` cells whose centres lie in any of the boxes (cut by their planes)."""
+    n, resolution = boxes.lo.shape[0], c.shape[0]
+    present = (boxes.hi > boxes.lo).all(dim=2)                             # [N, K]
+    lo, hi = _thick(boxes.lo, boxes.hi, cell)
+    inside = (c.view(1, 1, 1, -1) >= lo[..., None]) & (c.view(1, 1, 1, -1) <= hi[..., None])
+    inside &= present[..., None, None]                                     # [N, K, 3, R]
+    grid = torch.zeros(n, resolution, resolution, resolution, dtype=torch.bool)
+    for k in range(boxes.lo.shape[1]):
+        x, y, z = inside[:, k, 0], inside[:, k, 1], inside[:, k, 2]
+        box = z[:, :, None, None] & y[:, None, :, None] & x[:, None, None, :]
+        for plane in boxes.planes[:, k].unbind(1):                         # [N, 4]
+            value = (plane[:, 0].view(n, 1, 1, 1) * c.view(1, 1, 1, -1)
+                     + plane[:, 1].view(n, 1, 1, 1) * c.view(1, 1, -1, 1)
+                     + plane[:, 2].view(n, 1, 1, 1) * c.view(1, -1, 1, 1))
+            box &= value <= plane[:, 3].view(n, 1, 1, 1)
+        grid |= box
+    return grid
+
+
+def _cylinder_cells(cylinders: Cylinders, c: torch.Tensor, cell: float) -> torch.Tensor:
+    """``[N, R, R, R]`` cells whose centres lie in any of the cylinders."""
+    n, resolution = cylinders.radius.shape[0], c.shape[0]
+    grid = torch.zeros(n, resolution, resolution, resolution, dtype=torch.bool)
+    y_lo, y_hi = _thick(cylinders.y[..., 0], cylinders.y[..., 1], cell)
+    along = (c.view(1, 1, -1) >= y_lo[..., None]) & (c.view(1, 1, -1) <= y_hi[..., None])
+    for w in range(cylinders.radius.shape[1]):
+        dx = c.view(1, 1, -1) - cylinders.centre[:, w, 0].view(n, 1, 1)
+        dz = c.view(1, -1, 1) - cylinders.centre[:, w, 1].view(n, 1, 1)
+        disk = dx * dx + dz * dz <= (cylinders.radius[:, w] ** 2).view(n, 1, 1)  # [N, z, x]
+        grid |= disk[:, :, None, :] & along[:, w, None, :, None]
+    return grid
+
+
 def occupancy(scene: Scene, resolution: int) -> torch.Tensor:
     """Which grid cells' centres lie inside the scene's primitives.
 
@@ -32,39 +66,18 @@ def occupancy(scene: Scene, resolution: int) -> torch.Tensor:
     (``lo == hi``) stay empty.
 
     Args:
-        scene: ``N`` objects in the object frame.
+        scene: ``N`` objects in the object frame (their solid parts: no decals).
         resolution: cells per side.
 
     Returns:
         ``[N, 1, R, R, R]`` float32 in {0, 1}, indexed ``[n, 0, z, y, x]``.
     """
-    n = scene.box_lo.shape[0]
     cell = 2.0 / resolution
     c = cell_centres(resolution)
-    grid = torch.zeros(n, resolution, resolution, resolution, dtype=torch.bool)
-    present = (scene.box_hi > scene.box_lo).all(dim=2)                     # [N, B]
-    lo, hi = _thick(scene.box_lo, scene.box_hi, cell)
-    inside = (c.view(1, 1, 1, -1) >= lo[..., None]) & (c.view(1, 1, 1, -1) <= hi[..., None])
-    inside &= present[..., None, None]                                     # [N, B, 3, R]
-    clipped = scene.clip.shape[1]
-    for b in range(scene.box_lo.shape[1]):
-        x, y, z = inside[:, b, 0], inside[:, b, 1], inside[:, b, 2]
-        box = z[:, :, None, None] & y[:, None, :, None] & x[:, None, None, :]
-        if b < clipped:
-            for plane in scene.clip[:, b].unbind(1):                        # [N, 4]
-                value = (plane[:, 0].view(n, 1, 1, 1) * c.view(1, 1, 1, -1)
-                         + plane[:, 1].view(n, 1, 1, 1) * c.view(1, 1, -1, 1)
-                         + plane[:, 2].view(n, 1, 1, 1) * c.view(1, -1, 1, 1))
-                box &= value <= plane[:, 3].view(n, 1, 1, 1)
-        grid |= box
-    if scene.cyl_radius.shape[1]:
-        y_lo, y_hi = _thick(scene.cyl_y[..., 0], scene.cyl_y[..., 1], cell)
-        along = (c.view(1, 1, -1) >= y_lo[..., None]) & (c.view(1, 1, -1) <= y_hi[..., None])
-        for w in range(scene.cyl_radius.shape[1]):
-            dx = c.view(1, 1, -1) - scene.cyl_centre[:, w, 0].view(n, 1, 1)
-            dz = c.view(1, -1, 1) - scene.cyl_centre[:, w, 1].view(n, 1, 1)
-            disk = dx * dx + dz * dz <= (scene.cyl_radius[:, w] ** 2).view(n, 1, 1)  # [N, z, x]
-            grid |= disk[:, :, None, :] & along[:, w, None, :, None]
+    grid = torch.zeros(scene.num_objects, resolution, resolution, resolution, dtype=torch.bool)
+    for group in scene.groups:
+        cells = _box_cells if isinstance(group, Boxes) else _cylinder_cells
+        grid |= cells(group, c, cell)
     return grid.unsqueeze(1).to(torch.float32)
 
 
