@@ -28,7 +28,12 @@ from gan3d_bench.errors import UserError
 from gan3d_bench.interfaces import Generator
 from gan3d_bench.nn.init import init_normal
 from gan3d_bench.nn.shapes import scaled
-from gan3d_hologan.layers import AdaIN, SameConvTranspose2d, SameConvTranspose3d
+from gan3d_hologan.layers import (
+    AdaIN,
+    SameConvTranspose2d,
+    SameConvTranspose3d,
+    use_channels_last,
+)
 from gan3d_hologan.pose import check_range, paper_view, sample_uniform
 from gan3d_hologan.rotation import transform_volume
 
@@ -65,6 +70,8 @@ class HoloGANGenerator(Generator):
         translation_range: ``(low, high)`` voxels of a random shift along each axis, or None
             (off, the paper's default). With scale or translation on, sampled poses are
             ``[B, 6]``.
+        channels_last: keep convolution weights and activations in channels-last memory
+            format (much faster 3D transposed convolutions on a CPU; same results).
     """
 
     pose_aware = True
@@ -75,7 +82,8 @@ class HoloGANGenerator(Generator):
                  elevation_range: tuple[float, float] = (0.0, 35.0),
                  integer_degrees: bool = True,
                  scale_range: tuple[float, float] | None = None,
-                 translation_range: tuple[float, float] | None = None):
+                 translation_range: tuple[float, float] | None = None,
+                 channels_last: bool = True):
         super().__init__()
         if resolution not in ARCHITECTURES:
             raise UserError(f"hologan_generator supports resolution 64 or 128 (the paper's "
@@ -87,6 +95,7 @@ class HoloGANGenerator(Generator):
         self.z_dim = z_dim
         self.z_distribution = z_distribution
         self.integer_degrees = integer_degrees
+        self.channels_last = channels_last
         self.azimuth_range = check_range("azimuth_range", azimuth_range, integer_degrees)
         self.elevation_range = check_range("elevation_range", elevation_range, integer_degrees)
         self.scale_range = None if scale_range is None else check_range(
@@ -120,6 +129,8 @@ class HoloGANGenerator(Generator):
         self.to_rgb = SameConvTranspose2d(image[-1], 3, 4, 1)
         init_normal(self)
         nn.init.normal_(self.constant, 0.0, 0.02)
+        if channels_last:
+            use_channels_last(self)
 
     def _act(self, x: torch.Tensor) -> torch.Tensor:
         return F.leaky_relu(x, 0.2, inplace=True) if self.leaky else F.relu(x, inplace=True)
@@ -155,7 +166,9 @@ class HoloGANGenerator(Generator):
         Returns:
             ``[B, C, 16, 16, 16]`` features (axes z, y, x of ``gan3d_hologan.rotation``).
         """
-        h = self._act(self.constant_style(self.constant.expand(z.shape[0], -1, -1, -1, -1), z))
+        h = self._act(self.constant_style(self.constant, z))  # the constant, styled per sample
+        if self.channels_last:
+            h = h.contiguous(memory_format=torch.channels_last_3d)
         for up, style in zip(self.volume_ups, self.volume_styles, strict=True):
             h = self._act(style(up(h), z))
         return h
@@ -174,7 +187,10 @@ class HoloGANGenerator(Generator):
         h = transform_volume(volume, paper_view(pose), layout="image")  # [B, C, depth, H, W]
         for conv in self.frustum:
             h = self._act(conv(h))
-        h = self._act(self.projection(h.flatten(1, 2)))  # depth folded into channels
+        h = h.flatten(1, 2)  # depth folded into channels: a view, no copy
+        if self.channels_last:
+            h = h.contiguous(memory_format=torch.channels_last)
+        h = self._act(self.projection(h))
         for up, style in zip(self.image_ups, self.image_styles, strict=True):
             h = self._act(style(up(h), z))
         return torch.tanh(self.to_rgb(h))
