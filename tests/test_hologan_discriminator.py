@@ -66,3 +66,8 @@ def test_instance_norm_affine_starts_near_one_and_zero():
 def test_unsupported_resolution():
     with pytest.raises(UserError, match="64 or 128"):
         HoloGANDiscriminator(resolution=32)
+
+
+def test_width_factor_widens_only_the_discriminator():
+    disc = HoloGANDiscriminator(resolution=64, width=0.125, width_factor=2.0)
+    assert [c.out_channels for c in [disc.first, *disc.convs]] == [16, 32, 64, 128]

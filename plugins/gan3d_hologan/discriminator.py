@@ -48,7 +48,9 @@ class HoloGANDiscriminator(Discriminator):
 
     Args:
         resolution: 64 or 128.
-        width: multiplier on every channel count.
+        width: multiplier on every channel count (the experiment's ``width``).
+        width_factor: a further multiplier for this network only, so a small budget can
+            pair a slim generator with a stronger critic (1.0 = the same width as G).
         z_dim: size of the latent the Q head reconstructs (the experiment passes the
             generator's).
         style_discriminator: add the per-layer style classifiers (the paper's 128 model).
@@ -56,7 +58,8 @@ class HoloGANDiscriminator(Discriminator):
             CPUs and GPUs; the result is the same).
     """
 
-    def __init__(self, resolution: int = 64, width: float = 1.0, z_dim: int = 128,
+    def __init__(self, resolution: int = 64, width: float = 1.0, width_factor: float = 1.0,
+                 z_dim: int = 128,
                  style_discriminator: bool = False, channels_last: bool = True):
         super().__init__()
         if resolution not in CHANNELS:
@@ -66,7 +69,7 @@ class HoloGANDiscriminator(Discriminator):
         self.z_dim = z_dim
         self.style_discriminator = style_discriminator
         self.channels_last = channels_last
-        channels = [scaled(c, width) for c in CHANNELS[resolution]]
+        channels = [scaled(c, width * width_factor) for c in CHANNELS[resolution]]
         self.first = _conv(3, channels[0])
         self.convs = nn.ModuleList(
             spectral_norm(_conv(c_in, c_out), n_power_iterations=1)
