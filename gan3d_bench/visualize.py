@@ -57,7 +57,9 @@ def save_rotation_sweeps(generator: Generator, folder: Path, seed: int, rows: in
 
     ``rotation_azimuth.png``: each row is one z, each column an azimuth around the full
     circle (elevation at the middle of its range). ``rotation_elevation.png``: the same for
-    elevations across the generator's range (azimuth at the middle of its range).
+    elevations across the generator's range (azimuth at the middle of its range). Each
+    picture says above its columns which angle they show and, in a title line, the angle
+    held fixed.
 
     Args:
         generator: a pose-aware generator.
@@ -90,5 +92,9 @@ def save_rotation_sweeps(generator: Generator, folder: Path, seed: int, rows: in
             base["labels"].repeat_interleave(columns, 0),
         }
         images = generate(generator, inputs)
-        written.append(save_grid(images, Path(folder) / f"rotation_{name}.png", ncols=columns))
+        other = "elevation" if name == "azimuth" else "azimuth"
+        title = f"{name} sweep (degrees); {other} {fixed:g}; one z per row"
+        labels = [f"{float(value):.3g}" for value in values]
+        written.append(save_grid(images, Path(folder) / f"rotation_{name}.png", ncols=columns,
+                                 column_labels=labels, title=title))
     return written
