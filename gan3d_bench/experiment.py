@@ -8,6 +8,7 @@ passing each the common settings its constructor accepts (``resolution``, ``widt
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,9 +18,11 @@ import torch
 
 from gan3d_bench.errors import UserError
 from gan3d_bench.interfaces import Dataset, Discriminator, Generator, Metric
-from gan3d_bench.registry import Component, get_registry
+from gan3d_bench.registry import SINGULAR, Component, get_registry
 from gan3d_bench.training.rng import seed_everything
 from gan3d_bench.training.step import GANStep, Models
+
+PRECISIONS = ("fp32", "bf16", "fp16")
 
 
 def make_optimizer(params, name: str = "adam", lr: float = 2e-4,
@@ -158,6 +161,8 @@ class Experiment:
         num_samples_grid: samples in each grid (a square number is best).
         prefetch: prepare the next real batch in a background thread.
         device: ``auto`` (CUDA when present), ``cpu`` or ``cuda[:N]``.
+        precision: ``fp32``; or mixed precision for training steps: ``bf16`` (autocast) or
+            ``fp16`` (autocast with gradient scaling, GPUs only). Metrics always run in fp32.
     """
 
     def __init__(self, generator=gin.REQUIRED, discriminator=gin.REQUIRED, loss=gin.REQUIRED,
@@ -166,7 +171,7 @@ class Experiment:
                  train_step: Callable = GANStep, metrics: Sequence[Callable] = (),
                  eval_every: int = 0, sample_every: int = 500, checkpoint_every: int = 500,
                  log_every: int = 10, num_samples_grid: int = 64, prefetch: bool = True,
-                 device: str = "auto"):
+                 device: str = "auto", precision: str = "fp32"):
         self.generator = generator
         self.discriminator = discriminator
         self.loss = loss
@@ -186,6 +191,10 @@ class Experiment:
         self.num_samples_grid = num_samples_grid
         self.prefetch = prefetch
         self.device = device
+        self.precision = precision
+        if precision not in PRECISIONS:
+            raise UserError(f"Experiment.precision = '{precision}' is not one of "
+                            f"{', '.join(PRECISIONS)}")
         for key in ("batch_size", "steps", "sample_every", "checkpoint_every", "log_every"):
             if int(getattr(self, key)) < 1:
                 raise UserError(f"Experiment.{key} must be at least 1, not {getattr(self, key)}")
@@ -196,7 +205,7 @@ class Experiment:
         """The scalar settings, as stored in run records."""
         return {key: getattr(self, key) for key in (
             "resolution", "width", "batch_size", "steps", "seed", "eval_every", "sample_every",
-            "checkpoint_every", "log_every", "num_samples_grid", "prefetch")}
+            "checkpoint_every", "log_every", "num_samples_grid", "prefetch", "precision")}
 
     def build(self, default_name: str = "experiment", device: str | None = None) -> Built:
         """Constructs data, networks, loss, optimisers and metrics.
@@ -242,6 +251,7 @@ class Experiment:
                         g_optimizer=g_optimizer(generator.parameters()),
                         d_optimizer=d_optimizer(discriminator.parameters()),
                         batch_size=self.batch_size, modality=dataset.modality)
+        _set_precision(models, self.precision, torch_device)
         step = self.train_step()
         return Built(name=self.name or default_name, settings=self.settings(),
                      components=components, models=models, dataset=dataset, step=step,
@@ -251,9 +261,21 @@ class Experiment:
 def _construct(component: Component, offered: dict):
     obj = call_with_accepted(component.configurable, offered, signature_of=component.cls)
     if not isinstance(obj, component.cls):
-        raise UserError(f"{component.kind[:-1]} '{component.name}' ({component.distribution}) "
+        raise UserError(f"{SINGULAR[component.kind]} '{component.name}' ({component.distribution}) "
                         f"returned {type(obj).__name__}, not a {component.cls.__name__}")
     return obj
+
+
+def _set_precision(models: Models, precision: str, device: torch.device) -> None:
+    if precision == "fp32":
+        return
+    if precision == "fp16" and device.type != "cuda":
+        raise UserError("Experiment.precision = 'fp16' needs a GPU; use 'bf16' or 'fp32' on a CPU")
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float16
+    models.autocast = functools.partial(torch.autocast, device_type=device.type, dtype=dtype)
+    if precision == "fp16":
+        models.g_scaler = torch.amp.GradScaler(device.type)
+        models.d_scaler = torch.amp.GradScaler(device.type)
 
 
 def _component(factory, kind: str, where: str) -> Component:
@@ -264,8 +286,8 @@ def _component(factory, kind: str, where: str) -> Component:
         raise UserError(f"{where} = {shown} is not a registered component; use @NAME with a "
                         f"name from `gan3d-bench list {kind}`")
     if component.kind != kind:
-        raise UserError(f"{where} = @{component.name} is a {component.kind[:-1]}, "
-                        f"not a {kind[:-1]}; `gan3d-bench list {kind}` shows the {kind}")
+        raise UserError(f"{where} = @{component.name} is a {SINGULAR[component.kind]}, "
+                        f"not a {SINGULAR[kind]}; `gan3d-bench list {kind}` shows the {kind}")
     return component
 
 

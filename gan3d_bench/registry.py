@@ -14,6 +14,7 @@ package; everything else keeps working.
 
 from __future__ import annotations
 
+import importlib.metadata
 import keyword
 import sys
 import traceback
@@ -43,6 +44,8 @@ KIND_BASES: dict[str, type] = {
     "features": FeatureExtractor,
 }
 KINDS = tuple(KIND_BASES)
+SINGULAR = {"generators": "generator", "discriminators": "discriminator", "losses": "loss",
+            "datasets": "dataset", "metrics": "metric", "features": "feature extractor"}
 BUILTIN_DISTRIBUTION = "gan3d-bench"
 API_ATTRIBUTE = "GAN3D_BENCH_API"
 
@@ -123,6 +126,14 @@ def _declared_api(obj: type) -> str | None:
     return None
 
 
+def _installed_version(distribution: str) -> str:
+    # an unversioned metadata folder (a source checkout's *.egg-info): ask the installed one
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
 def _import_error_summary(error: BaseException) -> str:
     lines = traceback.format_exception_only(type(error), error)
     return " ".join(line.strip() for line in lines if line.strip())
@@ -163,7 +174,8 @@ class Registry:
                 if group not in config:
                     continue
                 for name, spec in config[group].items():
-                    found.append((kind, name, spec.strip(), dist_name, distro.version or "?"))
+                    found.append((kind, name, spec.strip(), dist_name,
+                                  distro.version or _installed_version(distro.name)))
         # Our own components claim their names first; then packages in a stable order.
         found.sort(key=lambda item: (item[3] != BUILTIN_DISTRIBUTION, item[3], KINDS.index(
             item[0]), item[1]))
@@ -193,7 +205,7 @@ class Registry:
         base = KIND_BASES[kind]
         if not (isinstance(obj, type) and issubclass(obj, base)):
             reject(f"{obj!r} is not a subclass of gan3d_bench.interfaces.{base.__name__}; "
-                   f"every {kind[:-1]} must subclass it")
+                   f"every {SINGULAR[kind]} must subclass it")
             return
         declared = _declared_api(obj)
         if declared is None:
@@ -264,7 +276,7 @@ class Registry:
             return self.components[kind][name]
         except KeyError:
             raise UserError(
-                f"unknown {kind[:-1]} '{name}'{did_you_mean(name, self.names(kind))}; "
+                f"unknown {SINGULAR[kind]} '{name}'{did_you_mean(name, self.names(kind))}; "
                 f"`gan3d-bench list {kind}` shows them all") from None
 
     def find(self, obj) -> Component | None:

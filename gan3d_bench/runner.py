@@ -7,6 +7,7 @@ This is what ``gan3d-bench run`` (and a suite, for each of its runs) calls. A ru
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import hashlib
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ import gin
 
 from gan3d_bench import atomic, records
 from gan3d_bench.config import PAPER_BUDGET, diff_configs, parse
-from gan3d_bench.distributed import SINGLE, DistInfo
+from gan3d_bench.distributed import SINGLE, DistInfo, broadcast_object, device_for
 from gan3d_bench.errors import UserError
 from gan3d_bench.experiment import Built, Experiment
 from gan3d_bench.training import checkpoint
@@ -90,6 +91,12 @@ def build_experiment(request: RunRequest, budget: str) -> tuple[Built, str, str]
     return built, gin.operative_config_str(), parsed.budget
 
 
+def _for_rank(request: RunRequest, dist: DistInfo) -> RunRequest:
+    device = device_for(dist, request.device)
+    return dataclasses.replace(request, device=device,
+                               show_progress=request.show_progress and dist.is_main)
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -102,13 +109,12 @@ def _new_run_dir(request: RunRequest, built: Built, budget: str) -> Path:
     return Path(request.results) / built.name / name
 
 
-def execute(request: RunRequest, dist: DistInfo = SINGLE, wrap=None) -> tuple[Path, dict]:
+def execute(request: RunRequest, dist: DistInfo = SINGLE) -> tuple[Path, dict]:
     """Starts a new run or resumes one, and trains it to the end.
 
     Args:
         request: what to run.
         dist: rank and world size (distributed runs).
-        wrap: optional hook that wraps the models for distributed training.
 
     Returns:
         ``(run_dir, record)``.
@@ -118,10 +124,11 @@ def execute(request: RunRequest, dist: DistInfo = SINGLE, wrap=None) -> tuple[Pa
             an unwritable results folder.
     """
     if request.resume is not None:
-        return _resume(request, dist, wrap)
+        return _resume(request, dist)
+    request = _for_rank(request, dist)
     built, operative, budget = build_experiment(request, request.budget or PAPER_BUDGET)
-    run_dir = _new_run_dir(request, built, budget)
-    if (run_dir / records.RECORD_FILE).exists():
+    run_dir = broadcast_object(_new_run_dir(request, built, budget), dist)  # rank 0's clock
+    if dist.is_main and (run_dir / records.RECORD_FILE).exists():
         raise UserError(f"{run_dir} already holds a run; continue it with --resume {run_dir}, "
                         f"or choose another folder")
     record = records.new_record(
@@ -136,11 +143,12 @@ def execute(request: RunRequest, dist: DistInfo = SINGLE, wrap=None) -> tuple[Pa
         atomic.write_text(run_dir / records.CONFIG_FILE, operative)
         records.write(run_dir, record)
     trainer = Trainer(built, run_dir, record, _digest(operative), dist=dist,
-                      show_progress=request.show_progress, wrap=wrap)
+                      show_progress=request.show_progress)
     return run_dir, trainer.run()
 
 
-def _resume(request: RunRequest, dist: DistInfo, wrap) -> tuple[Path, dict]:
+def _resume(request: RunRequest, dist: DistInfo) -> tuple[Path, dict]:
+    request = _for_rank(request, dist)
     run_dir = Path(request.resume)
     if not run_dir.is_dir():
         raise UserError(f"--resume {run_dir}: no such run folder")
@@ -166,14 +174,16 @@ def _resume(request: RunRequest, dist: DistInfo, wrap) -> tuple[Path, dict]:
                         f"bindings")
     if dist.is_main:
         atomic.check_writable(run_dir)
-    state = checkpoint.load(run_dir, map_location=built.device)
+    # rank 0 reads the checkpoint and sends it to the others (no shared filesystem needed)
+    state = broadcast_object(checkpoint.load(run_dir, map_location="cpu") if dist.is_main
+                             else None, dist)
     if state is not None and state["config_digest"] != _digest(stored):
         raise UserError(f"checkpoint in {run_dir} belongs to another config; delete it to "
                         f"restart the run")
     record["device"] = describe_device(built.device)
     record["world_size"] = dist.world_size
     trainer = Trainer(built, run_dir, record, _digest(stored), dist=dist,
-                      show_progress=request.show_progress, wrap=wrap)
+                      show_progress=request.show_progress)
     if state is not None and record["status"] == "complete" and \
             int(state["step"]) >= built.settings["steps"]:
         return run_dir, record

@@ -7,7 +7,7 @@ import sys
 from tabulate import tabulate
 
 from gan3d_bench.errors import UserError, did_you_mean
-from gan3d_bench.registry import KINDS, get_registry
+from gan3d_bench.registry import KINDS, SINGULAR, get_registry
 
 
 def add_parser(subparsers) -> None:
@@ -32,8 +32,8 @@ def normalize_kind(kind: str) -> str:
     Raises:
         UserError: an unknown kind.
     """
-    candidates = {k: k for k in KINDS} | {k[:-1]: k for k in KINDS}
-    candidates["feature"] = candidates["features"] = "features"
+    candidates = {k: k for k in KINDS} | {SINGULAR[k]: k for k in KINDS}
+    candidates["feature"] = "features"
     prefixed = sorted({k for name, k in candidates.items() if name.startswith(kind)})
     if kind not in candidates and len(prefixed) == 1:
         return prefixed[0]

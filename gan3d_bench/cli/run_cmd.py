@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gan3d_bench.cli.common import registry_with_warnings
+from gan3d_bench.distributed import init_from_env, shutdown
 from gan3d_bench.runner import RunRequest, execute
 
 
@@ -14,7 +15,9 @@ def add_parser(subparsers) -> None:
         "run", help="train an experiment from gin files",
         description="Build an experiment from gin files, train it with a progress bar, evaluate "
                     "its metrics, and write a run folder (record.json, config.gin, checkpoint, "
-                    "sample grids) under the results folder.")
+                    "sample grids) under the results folder. Under torchrun "
+                    "(`torchrun --nproc_per_node N -m gan3d_bench run ...`) it trains with "
+                    "DistributedDataParallel.")
     parser.add_argument("configs", nargs="*", type=Path, metavar="CONFIG.gin",
                         help="gin files, parsed in order (optional with --resume)")
     parser.add_argument("--gin", action="append", default=[], metavar="BINDING",
@@ -47,7 +50,13 @@ def run(args) -> int:
                          budget=args.budget, results=args.results, resume=args.resume,
                          run_dir=args.run_dir, device=args.device, seed=args.seed,
                          show_progress=not args.no_progress)
-    run_dir, record = execute(request)
+    info = init_from_env(args.device)
+    try:
+        run_dir, record = execute(request, dist=info)
+    finally:
+        shutdown()
+    if not info.is_main:
+        return 0
     print(f"run folder: {run_dir}")
     print(f"status: {record['status']}, steps: {record['steps_done']}/{record['steps']}, "
           f"wall time: {record['wall_time_s']:.1f}s, device: {record['device']}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import torch
 
@@ -38,6 +39,22 @@ class Dataset:
     num_classes: int = 0
     num_samples: int | None = None
     has_pose: bool = False
+
+    @classmethod
+    def contract_kwargs(cls, workdir: Path) -> dict:
+        """Keyword arguments the contract suite constructs this component with.
+
+        Override when the component cannot be built from its defaults alone (a folder of
+        images, a weights file, an inner network); ``workdir`` is an empty temporary folder
+        to create such things in.
+
+        Args:
+            workdir: a temporary folder.
+
+        Returns:
+            Constructor keyword arguments (empty by default).
+        """
+        return {}
 
     def batch(self, index: int, batch_size: int, seed: int) -> Batch:
         """Returns the ``index``-th batch of the stream defined by ``seed``.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -38,6 +39,22 @@ class Discriminator(nn.Module):
 
     resolution: int = 64
     modality: str = "image"
+
+    @classmethod
+    def contract_kwargs(cls, workdir: Path) -> dict:
+        """Keyword arguments the contract suite constructs this component with.
+
+        Override when the component cannot be built from its defaults alone (a folder of
+        images, a weights file, an inner network); ``workdir`` is an empty temporary folder
+        to create such things in.
+
+        Args:
+            workdir: a temporary folder.
+
+        Returns:
+            Constructor keyword arguments (empty by default).
+        """
+        return {}
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> DiscriminatorOutput:
         """Scores a batch.

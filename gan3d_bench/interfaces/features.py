@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import torch
 from torch import nn
 
@@ -17,6 +19,22 @@ class FeatureExtractor(nn.Module):
 
     name: str = "features"
     dim: int = 0
+
+    @classmethod
+    def contract_kwargs(cls, workdir: Path) -> dict:
+        """Keyword arguments the contract suite constructs this component with.
+
+        Override when the component cannot be built from its defaults alone (a folder of
+        images, a weights file, an inner network); ``workdir`` is an empty temporary folder
+        to create such things in.
+
+        Args:
+            workdir: a temporary folder.
+
+        Returns:
+            Constructor keyword arguments (empty by default).
+        """
+        return {}
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         """Extracts features.

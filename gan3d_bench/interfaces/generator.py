@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -40,6 +41,22 @@ class Generator(nn.Module):
     elevation_range: tuple[float, float] = (0.0, 35.0)
     modality: str = "image"
     num_classes: int = 0
+
+    @classmethod
+    def contract_kwargs(cls, workdir: Path) -> dict:
+        """Keyword arguments the contract suite constructs this component with.
+
+        Override when the component cannot be built from its defaults alone (a folder of
+        images, a weights file, an inner network); ``workdir`` is an empty temporary folder
+        to create such things in.
+
+        Args:
+            workdir: a temporary folder.
+
+        Returns:
+            Constructor keyword arguments (empty by default).
+        """
+        return {}
 
     def sample_z(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """Draws latent vectors from the generator's prior.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 
@@ -46,6 +47,22 @@ class Loss:
     parts for logging (detached or not; the loop detaches them). Constructors take keyword
     arguments only (weights such as a penalty's lambda), configured from gin.
     """
+
+    @classmethod
+    def contract_kwargs(cls, workdir: Path) -> dict:
+        """Keyword arguments the contract suite constructs this component with.
+
+        Override when the component cannot be built from its defaults alone (a folder of
+        images, a weights file, an inner network); ``workdir`` is an empty temporary folder
+        to create such things in.
+
+        Args:
+            workdir: a temporary folder.
+
+        Returns:
+            Constructor keyword arguments (empty by default).
+        """
+        return {}
 
     def discriminator_loss(self, inputs: LossInputs) -> LossTerms:
         """The discriminator's objective on a real and a fake batch.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass
@@ -37,6 +38,22 @@ class Metric:
     different extractors never mix. Constructors take keyword arguments only (sample counts,
     extractor name...), configured from gin.
     """
+
+    @classmethod
+    def contract_kwargs(cls, workdir: Path) -> dict:
+        """Keyword arguments the contract suite constructs this component with.
+
+        Override when the component cannot be built from its defaults alone (a folder of
+        images, a weights file, an inner network); ``workdir`` is an empty temporary folder
+        to create such things in.
+
+        Args:
+            workdir: a temporary folder.
+
+        Returns:
+            Constructor keyword arguments (empty by default).
+        """
+        return {}
 
     def applies_to(self, generator) -> bool:
         """Whether this metric can score ``generator`` (a pose metric needs a pose-aware one).

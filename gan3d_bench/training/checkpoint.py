@@ -12,7 +12,7 @@ from gan3d_bench import atomic
 from gan3d_bench.errors import UserError
 
 CHECKPOINT_FILE = "checkpoint.pt"
-CHECKPOINT_FORMAT = 1
+CHECKPOINT_FORMAT = 2
 REQUIRED_KEYS = ("format", "step", "data_index", "generator", "discriminator", "g_optimizer",
                  "d_optimizer", "rng", "wall_time", "config_digest")
 

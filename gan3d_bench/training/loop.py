@@ -13,7 +13,6 @@ import json
 import math
 import sys
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -21,8 +20,8 @@ import torch
 from tqdm.auto import tqdm
 
 from gan3d_bench import atomic, records
-from gan3d_bench.distributed import SINGLE, DistInfo
-from gan3d_bench.errors import TrainingDiverged
+from gan3d_bench.distributed import SINGLE, DistInfo, gather_objects, wrap_models
+from gan3d_bench.errors import TrainingDiverged, UserError
 from gan3d_bench.evaluation import EvalContext, evaluate_metrics
 from gan3d_bench.evaluation.curve import CURVE_FILE, save_kid_curve
 from gan3d_bench.experiment import Built
@@ -35,6 +34,7 @@ TRAIN_LOG = "train_log.jsonl"
 SAMPLES_DIR = "samples"
 GRID_SEED_OFFSET = 1_000_003
 EVAL_SEED_OFFSET = 2_000_003
+RANK_SEED_STRIDE = 1_000_000
 
 
 def describe_device(device: torch.device) -> str:
@@ -127,14 +127,13 @@ class Trainer:
         run_dir: the run folder (exists, holds ``config.gin`` and ``record.json``).
         record: the run's record (updated as training goes).
         config_digest: a digest of the operative config, stored in checkpoints.
-        dist: rank and world size; only rank 0 writes files.
+        dist: rank and world size; only rank 0 writes files, and the networks are wrapped
+            in DistributedDataParallel when there are several processes.
         show_progress: show a progress bar.
-        wrap: optional hook that wraps the models for distributed training.
     """
 
     def __init__(self, built: Built, run_dir: Path, record: dict, config_digest: str,
-                 dist: DistInfo = SINGLE, show_progress: bool = True,
-                 wrap: Callable | None = None):
+                 dist: DistInfo = SINGLE, show_progress: bool = True):
         self.built = built
         self.run_dir = Path(run_dir)
         self.record = record
@@ -143,8 +142,7 @@ class Trainer:
         self.show_progress = show_progress and dist.is_main
         self.settings = built.settings
         self.models = built.models
-        if wrap is not None:
-            wrap(self.models)
+        wrap_models(self.models, dist)
         self.step = 0
         self.data_index = 0
         self.wall_before = 0.0
@@ -157,6 +155,8 @@ class Trainer:
     def state(self) -> dict:
         """Everything needed to continue exactly from here, for ``checkpoint.save``."""
         models = self.models
+        scalers = {name: scaler.state_dict() for name, scaler in
+                   (("g", models.g_scaler), ("d", models.d_scaler)) if scaler is not None}
         return {
             "format": checkpoint.CHECKPOINT_FORMAT,
             "step": self.step,
@@ -165,7 +165,9 @@ class Trainer:
             "discriminator": models.discriminator.state_dict(),
             "g_optimizer": models.g_optimizer.state_dict(),
             "d_optimizer": models.d_optimizer.state_dict(),
-            "rng": rng.capture(),
+            "rng": gather_objects(rng.capture(), self.dist),  # one state per rank
+            "scalers": scalers,
+            "world_size": self.dist.world_size,
             "history": self.history,
             "wall_time": self.wall_time(),
             "config_digest": self.config_digest,
@@ -178,11 +180,19 @@ class Trainer:
             state: a loaded checkpoint.
         """
         models = self.models
+        saved_world = int(state.get("world_size", 1))
+        if saved_world != self.dist.world_size:
+            raise UserError(f"the checkpoint was written by {saved_world} process(es), but "
+                            f"{self.dist.world_size} are resuming it; resume with the same "
+                            f"number of processes (torchrun --nproc_per_node)")
         models.generator.load_state_dict(state["generator"])
         models.discriminator.load_state_dict(state["discriminator"])
         models.g_optimizer.load_state_dict(state["g_optimizer"])
         models.d_optimizer.load_state_dict(state["d_optimizer"])
-        rng.restore(state["rng"])
+        for name, scaler in (("g", models.g_scaler), ("d", models.d_scaler)):
+            if scaler is not None and name in state.get("scalers", {}):
+                scaler.load_state_dict(state["scalers"][name])
+        rng.restore(state["rng"][self.dist.rank])
         self.step = int(state["step"])
         self.data_index = int(state["data_index"])
         self.history = list(state.get("history", []))
@@ -265,6 +275,8 @@ class Trainer:
         settings = self.settings
         if resume_state is not None:
             self.load_state(resume_state)
+        else:  # each rank draws its own z and data noise; weights are the same (DDP syncs)
+            rng.seed_everything(int(settings["seed"]) + RANK_SEED_STRIDE * self.dist.rank)
         if self.dist.is_main:
             _truncate_log(self.run_dir / TRAIN_LOG, self.step)
         self.started = time.perf_counter()

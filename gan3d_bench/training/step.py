@@ -38,6 +38,8 @@ class Models:
         g_call: what to call to generate (the DDP wrapper in distributed runs).
         d_call: what to call to discriminate (likewise).
         autocast: a context-manager factory for mixed precision (a no-op by default).
+        g_scaler: gradient scaler for the generator's fp16 updates, or None.
+        d_scaler: likewise for the discriminator.
     """
 
     generator: Generator
@@ -50,10 +52,31 @@ class Models:
     g_call: Callable | None = None
     d_call: Callable | None = None
     autocast: Callable = field(default=contextlib.nullcontext)
+    g_scaler: torch.amp.GradScaler | None = None
+    d_scaler: torch.amp.GradScaler | None = None
 
     def __post_init__(self):
         self.g_call = self.g_call or self.generator
         self.d_call = self.d_call or self.discriminator
+
+
+def apply_update(loss: torch.Tensor, optimizer: torch.optim.Optimizer,
+                 scaler: torch.amp.GradScaler | None = None) -> None:
+    """Back-propagates ``loss`` and steps ``optimizer`` (through a gradient scaler for fp16).
+
+    Args:
+        loss: the scalar to minimise.
+        optimizer: the optimiser of the network being updated.
+        scaler: a ``GradScaler`` for fp16 training, or None.
+    """
+    optimizer.zero_grad(set_to_none=True)
+    if scaler is None:
+        loss.backward()
+        optimizer.step()
+    else:
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
 
 
 def _scalars(prefix: str, total: torch.Tensor, terms: dict) -> dict[str, float]:
@@ -136,10 +159,8 @@ class GANStep:
                 fake_labels=inputs["labels"], real_labels=real_labels))
         accuracy = discriminator_accuracy(real_out.logits, fake_out.logits)
         update = self.d_accuracy_gate is None or float(accuracy) <= self.d_accuracy_gate
-        models.d_optimizer.zero_grad(set_to_none=True)
         if update:
-            total.backward()
-            models.d_optimizer.step()
+            apply_update(total, models.d_optimizer, models.d_scaler)
         logs = _scalars("d", total, terms)
         logs["d_accuracy"] = float(accuracy)
         logs["d_updated"] = float(update)
@@ -164,9 +185,7 @@ class GANStep:
                 total, terms = models.loss.generator_loss(LossInputs(
                     fake=fake, fake_out=fake_out, discriminator=models.discriminator,
                     z=inputs["z"], pose=inputs["pose"], fake_labels=inputs["labels"]))
-            models.g_optimizer.zero_grad(set_to_none=True)
-            total.backward()
-        models.g_optimizer.step()
+            apply_update(total, models.g_optimizer, models.g_scaler)
         return _scalars("g", total, terms)
 
 

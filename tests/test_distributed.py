@@ -1,0 +1,52 @@
+"""Distributed training with torchrun on 2 CPU processes (gloo), as CI can run it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+from helpers import REPO
+
+from gan3d_bench import records
+from gan3d_bench.config import parse
+from gan3d_bench.errors import UserError
+from gan3d_bench.experiment import Experiment
+from gan3d_bench.runner import RunRequest, execute
+from gan3d_bench.training import checkpoint
+from gan3d_bench.training.loop import Trainer
+
+
+def test_two_process_run_writes_one_record_like_a_single_process_run(toy_config, tmp_path):
+    run_dir = tmp_path / "ddp"
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    result = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
+         "--master_port", "29517", "-m", "gan3d_bench", "run", str(toy_config),
+         "--run-dir", str(run_dir), "--budget", "quick", "--no-progress"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.count("run folder:") == 1  # only rank 0 reports
+    ddp = records.read(run_dir)
+    assert ddp["world_size"] == 2 and ddp["status"] == "complete" and ddp["steps_done"] == 6
+
+    _, single = execute(RunRequest(configs=[toy_config], budget="quick",
+                                            run_dir=tmp_path / "single", show_progress=False))
+    assert set(ddp) == set(single) and single["world_size"] == 1
+    assert ddp["components"] == single["components"]
+    state = checkpoint.load(run_dir)
+    assert state["world_size"] == 2 and len(state["rng"]) == 2
+    assert not torch.equal(state["rng"][0]["torch"], state["rng"][1]["torch"])
+    assert [p.name for p in (run_dir / "samples").iterdir()]  # rank 0 wrote the pictures
+
+
+def test_resuming_with_another_number_of_processes_is_refused(toy_config, tmp_path):
+    parse([toy_config])
+    built = Experiment().build()
+    trainer = Trainer(built, tmp_path, record={}, config_digest="x", show_progress=False)
+    state = trainer.state()
+    state["world_size"] = 2
+    with pytest.raises(UserError, match=r"written by 2 process\(es\), but 1 are resuming"):
+        trainer.load_state(state)
