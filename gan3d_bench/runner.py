@@ -39,6 +39,8 @@ class RunRequest:
         device: overrides ``Experiment.device``.
         seed: overrides ``Experiment.seed``.
         show_progress: show the progress bar.
+        auto_resume: with ``run_dir``: resume the run there if there is one, else start it
+            (for preemptible jobs and torchrun restarts that rerun the same command).
     """
 
     configs: list[Path] = field(default_factory=list)
@@ -50,6 +52,7 @@ class RunRequest:
     device: str | None = None
     seed: int | None = None
     show_progress: bool = True
+    auto_resume: bool = False
 
 
 def build_experiment(request: RunRequest, budget: str) -> tuple[Built, str, str]:
@@ -123,6 +126,11 @@ def execute(request: RunRequest, dist: DistInfo = SINGLE) -> tuple[Path, dict]:
         UserError: bad input; a resume whose config differs (with the differences);
             an unwritable results folder.
     """
+    if request.auto_resume:
+        if request.run_dir is None:
+            raise UserError("--auto-resume needs --run-dir DIR: the folder to resume or start")
+        if (Path(request.run_dir) / records.RECORD_FILE).exists():
+            request = dataclasses.replace(request, resume=request.run_dir, run_dir=None)
     if request.resume is not None:
         return _resume(request, dist)
     request = _for_rank(request, dist)

@@ -173,3 +173,14 @@ def test_bf16_mixed_precision_trains_and_fp16_needs_a_gpu(toy_config, tmp_path):
         _run(toy_config, tmp_path, "fp16", "Experiment.precision = 'fp16'")
     with pytest.raises(UserError, match="is not one of fp32, bf16, fp16"):
         _run(toy_config, tmp_path, "fp8", "Experiment.precision = 'fp8'")
+
+
+def test_auto_resume_starts_a_missing_run_and_resumes_an_existing_one(toy_config, tmp_path):
+    request = RunRequest(configs=[toy_config], run_dir=tmp_path / "auto", auto_resume=True,
+                         bindings=["Experiment.steps = 4"], show_progress=False)
+    _, first = execute(request)
+    assert first["status"] == "complete" and first["steps_done"] == 4
+    _, again = execute(request)  # same command again: resumes (here: already complete)
+    assert again["run_id"] == first["run_id"] and again["created"] == first["created"]
+    with pytest.raises(UserError, match="--auto-resume needs --run-dir"):
+        execute(RunRequest(configs=[toy_config], auto_resume=True))

@@ -32,6 +32,9 @@ def add_parser(subparsers) -> None:
                              "differs)")
     parser.add_argument("--run-dir", type=Path, default=None, metavar="DIR",
                         help="exact folder for a new run (default: RESULTS/EXPERIMENT/...)")
+    parser.add_argument("--auto-resume", action="store_true",
+                        help="with --run-dir: resume the run there if it exists, else start it "
+                             "(for preemptible jobs)")
     parser.add_argument("--seed", type=int, default=None, help="sets Experiment.seed")
     parser.add_argument("--device", default=None, help="auto (default), cpu or cuda[:N]")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -49,7 +52,7 @@ def run(args) -> int:
     request = RunRequest(configs=list(args.configs), bindings=list(args.gin),
                          budget=args.budget, results=args.results, resume=args.resume,
                          run_dir=args.run_dir, device=args.device, seed=args.seed,
-                         show_progress=not args.no_progress)
+                         show_progress=not args.no_progress, auto_resume=args.auto_resume)
     info = init_from_env(args.device)
     try:
         run_dir, record = execute(request, dist=info)
