@@ -37,7 +37,7 @@ def tf1_resize_per_pixel(image: np.ndarray, out_h: int, out_w: int) -> np.ndarra
     in_h, in_w = image.shape[-2:]
     scale_y = np.float32(in_h / out_h)
     scale_x = np.float32(in_w / out_w)
-    out = np.empty(image.shape[:-2] + (out_h, out_w), dtype=np.float32)
+    out = np.empty((*image.shape[:-2], out_h, out_w), dtype=np.float32)
     for i in range(out_h):
         sy = np.float32(i) * scale_y
         y0 = int(sy)

@@ -75,8 +75,9 @@ class EvalContext:
 def is_due(metric: Metric, context: EvalContext) -> bool:
     """Whether a metric runs at this evaluation.
 
-    A metric with a positive ``every`` attribute runs only at steps that are multiples of
-    it, and always at the final evaluation; others run at every evaluation.
+    A metric's optional ``every`` attribute: 0 (or absent) runs it at every evaluation; a
+    positive value only at steps that are multiples of it; a negative value only at the
+    final evaluation. Every metric runs at the final evaluation.
 
     Args:
         metric: the metric.
@@ -86,7 +87,9 @@ def is_due(metric: Metric, context: EvalContext) -> bool:
         True when it should run.
     """
     every = int(getattr(metric, "every", 0) or 0)
-    return every <= 0 or context.final or context.step % every == 0
+    if every == 0 or context.final:
+        return True
+    return every > 0 and context.step % every == 0
 
 
 def evaluate_metrics(metrics: list[Metric], context: EvalContext) -> dict[str, MetricValue]:

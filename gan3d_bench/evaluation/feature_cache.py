@@ -6,9 +6,10 @@ seed and batch size of the reference stream, and a format version. Files are wri
 atomically (temp file + rename), so concurrent runs never read a half-written file; the
 worst case is that two runs compute the same features once each.
 
-Location, first match wins: ``EvalContext.cache_dir`` (``score --cache-dir``), the
-environment variable ``GAN3D_BENCH_FEATURE_CACHE``, ``$XDG_CACHE_HOME/gan3d_bench/features``
-(default ``~/.cache/gan3d_bench/features``).
+Location, first match wins: ``EvalContext.cache_dir``, the environment variable
+``GAN3D_BENCH_FEATURE_CACHE`` (the folder itself), ``$GAN3D_BENCH_CACHE/features`` (the
+suite's cache root), ``$XDG_CACHE_HOME/gan3d_bench/features`` (default
+``~/.cache/gan3d_bench/features``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from gan3d_bench import atomic
 from gan3d_bench.errors import UserError
 
 CACHE_ENV = "GAN3D_BENCH_FEATURE_CACHE"
+CACHE_ROOT_ENV = "GAN3D_BENCH_CACHE"
 CACHE_FORMAT = 1
 
 
@@ -35,6 +37,8 @@ def default_cache_dir() -> Path:
     """The cache folder when none is given (see the module docstring)."""
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV]).expanduser()
+    if os.environ.get(CACHE_ROOT_ENV):
+        return Path(os.environ[CACHE_ROOT_ENV]).expanduser() / "features"
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join("~", ".cache")
     return Path(base).expanduser() / "gan3d_bench" / "features"
 

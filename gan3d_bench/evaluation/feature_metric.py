@@ -32,8 +32,9 @@ class FeatureMetric(Metric):
         num_real: real images (a fixed set, cached on disk per dataset and extractor).
         num_fake: generated images (drawn from the evaluation seed).
         real_seed: seed of the real reference set.
-        every: evaluate only at steps that are multiples of this (and at the end); 0 at
-            every evaluation (``Experiment.eval_every``).
+        every: 0 evaluates at every evaluation (``Experiment.eval_every``); N > 0 only at
+            steps that are multiples of N; -1 only at the end. The final evaluation always
+            runs it.
     """
 
     prefix = "feature"
@@ -49,6 +50,11 @@ class FeatureMetric(Metric):
             if getattr(self, key) < 2:
                 raise UserError(f"{self.prefix}.{key} must be at least 2, not "
                                 f"{getattr(self, key)}")
+
+    @classmethod
+    def contract_kwargs(cls, workdir) -> dict:
+        """Small counts for the contract suite."""
+        return {"num_real": 40, "num_fake": 32}
 
     def applies_to(self, generator) -> bool:
         """Image generators only (voxel generators have no real images to compare with)."""

@@ -31,7 +31,7 @@ class KID(FeatureMetric):
         subset_seed: seed of the subset draw (torch-fidelity: 2020).
         clamp_subset_size: shrink the subset size to the sample counts instead of failing.
         real_seed: seed of the real reference set.
-        every: evaluate only at steps that are multiples of this (and at the end).
+        every: 0: at every evaluation; N > 0: at multiples of N; -1: only at the end.
     """
 
     prefix = "kid"
@@ -45,6 +45,11 @@ class KID(FeatureMetric):
         self.options = {"subsets": int(subsets), "subset_size": int(subset_size),
                         "degree": int(degree), "gamma": gamma, "coef0": float(coef0),
                         "seed": int(subset_seed), "clamp_subset_size": bool(clamp_subset_size)}
+
+    @classmethod
+    def contract_kwargs(cls, workdir) -> dict:
+        """Small counts for the contract suite."""
+        return {"num_real": 40, "num_fake": 32, "subsets": 10, "subset_size": 16}
 
     def compare(self, real, fake, protocol: dict, context) -> MetricValue:
         """KID of the two feature sets (see ``FeatureMetric.compare``)."""
