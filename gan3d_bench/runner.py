@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import hashlib
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,8 @@ class RunRequest:
         show_progress: show the progress bar.
         auto_resume: with ``run_dir``: resume the run there if there is one, else start it
             (for preemptible jobs and torchrun restarts that rerun the same command).
+        leaderboard: regenerate the results folder's leaderboard (``leaderboard.md``, CSV,
+            plots) when the run completes.
     """
 
     configs: list[Path] = field(default_factory=list)
@@ -53,6 +56,7 @@ class RunRequest:
     seed: int | None = None
     show_progress: bool = True
     auto_resume: bool = False
+    leaderboard: bool = True
 
 
 def build_experiment(request: RunRequest, budget: str) -> tuple[Built, str, str]:
@@ -112,7 +116,60 @@ def _new_run_dir(request: RunRequest, built: Built, budget: str) -> Path:
     return Path(request.results) / built.name / name
 
 
+def results_root(request: RunRequest, run_dir: Path) -> Path:
+    """The results folder a run belongs to (where its leaderboard is regenerated).
+
+    Args:
+        request: the run request.
+        run_dir: the run's folder.
+
+    Returns:
+        ``request.results`` when the run lies inside it, or was started with ``--run-dir``;
+        for a resumed run outside it, the folder two levels up (``RESULTS/EXPERIMENT/RUN``).
+    """
+    results = Path(request.results)
+    if request.resume is None or Path(run_dir).resolve().is_relative_to(results.resolve()):
+        return results
+    return Path(run_dir).parent.parent
+
+
+def publish_leaderboard(results: Path) -> None:
+    """Regenerates ``RESULTS/leaderboard.md`` (and CSV, plots); a failure only warns.
+
+    Args:
+        results: the results folder.
+    """
+    from gan3d_bench.leaderboard import regenerate
+
+    try:
+        regenerate(results)
+    except Exception as error:  # the run itself succeeded: never fail it for its table
+        message = error if isinstance(error, UserError) else f"{type(error).__name__}: {error}"
+        print(f"gan3d-bench: warning: could not regenerate {results / 'leaderboard.md'}: "
+              f"{message}; rebuild it with `gan3d-bench leaderboard {results}`", file=sys.stderr)
+
+
 def execute(request: RunRequest, dist: DistInfo = SINGLE) -> tuple[Path, dict]:
+    """Starts a new run or resumes one, trains it to the end, and regenerates the leaderboard.
+
+    Args:
+        request: what to run.
+        dist: rank and world size (distributed runs).
+
+    Returns:
+        ``(run_dir, record)``.
+
+    Raises:
+        UserError: bad input; a resume whose config differs (with the differences);
+            an unwritable results folder.
+    """
+    run_dir, record = _execute(request, dist)
+    if dist.is_main and request.leaderboard and record.get("status") == "complete":
+        publish_leaderboard(results_root(request, run_dir))
+    return run_dir, record
+
+
+def _execute(request: RunRequest, dist: DistInfo = SINGLE) -> tuple[Path, dict]:
     """Starts a new run or resumes one, and trains it to the end.
 
     Args:

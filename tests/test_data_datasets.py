@@ -82,3 +82,31 @@ def test_chairs_stand_on_their_legs():
         assert 4 <= bottom.sum() <= 4 * 9                   # four legs, not a slab
         top = grid[grid.nonzero()[:, 0].max()]
         assert top[:, :16].sum() > top[:, 16:].sum()        # the backrest is at the back
+
+
+def test_on_disk_cache_renders_once_and_matches(tmp_path, monkeypatch):
+    from gan3d_bench.data.synthetic import SynthCars
+    from gan3d_bench.errors import UserError
+    from gan3d_bench.interfaces import to_uint8
+
+    data = SynthCars(resolution=32, num_samples=5, cache=str(tmp_path))
+    plain = SynthCars(resolution=32, num_samples=5)
+    batch = data.batch(1, 4, seed=2)
+    files = list(tmp_path.glob("synth_cars-*.npy"))
+    assert len(files) == 1
+    expected = plain.batch(1, 4, seed=2)
+    assert torch.equal(to_uint8(batch["image"]), to_uint8(expected["image"]))
+    assert torch.equal(batch["pose"], expected["pose"]) and "item" not in batch
+
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("rendered although the pictures are cached")
+
+    monkeypatch.setattr(synth, "render", no_rendering)
+    again = SynthCars(resolution=32, num_samples=5, cache=str(tmp_path))
+    assert torch.equal(again.batch(1, 4, seed=2)["image"], batch["image"])
+    other = SynthCars(resolution=32, num_samples=5, elevation_range=(0, 10),
+                      cache=str(tmp_path))
+    with pytest.raises(AssertionError, match="rendered"):
+        other.batch(0, 2, seed=0)  # other options, another cache file
+    with pytest.raises(UserError, match="num_samples"):
+        SynthCars(resolution=32, cache=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from gan3d_bench.cli.common import registry_with_warnings
 from gan3d_bench.distributed import init_from_env, shutdown
-from gan3d_bench.runner import RunRequest, execute
+from gan3d_bench.runner import RunRequest, execute, results_root
 
 
 def add_parser(subparsers) -> None:
@@ -42,7 +42,7 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    """Runs (or resumes) the experiment and prints where its results are."""
+    """Runs (or resumes) the experiment, prints where its results are and its leaderboard."""
     registry_with_warnings()
     if not args.configs and args.resume is None:
         from gan3d_bench.errors import UserError
@@ -66,4 +66,8 @@ def run(args) -> int:
     for name, value in record["metrics"].items():
         std = f" ± {value['std']:.6g}" if value.get("std") is not None else ""
         print(f"  {name}: {value['mean']:.6g}{std}")
+    from gan3d_bench.leaderboard.summary import tables_for_runs
+
+    print()
+    print(tables_for_runs(results_root(request, run_dir), [run_dir]))
     return 0

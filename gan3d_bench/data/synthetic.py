@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import torch
 
 from gan3d_bench.data import synth
+from gan3d_bench.data.cache import cache_folder, cached_pictures, to_images
 from gan3d_bench.data.seeding import epoch_positions, rng
 from gan3d_bench.errors import UserError
 from gan3d_bench.interfaces import Batch, Dataset
@@ -80,18 +81,40 @@ class DrawnDataset(Dataset):
 
     name = "drawn"
     _table: dict[str, torch.Tensor] | None = None
+    _pictures = None
 
     def _draw(self, n: int, generator: torch.Generator) -> dict[str, torch.Tensor]:
         raise NotImplementedError
 
-    def make_batch(self, items: dict[str, torch.Tensor]) -> Batch:
+    def make_batch(self, items: dict[str, torch.Tensor], from_cache: bool = True) -> Batch:
         """Makes the batch (pictures and ground truth) of drawn items."""
         raise NotImplementedError
 
-    def _fix_samples(self, sample_seed: int) -> None:
+    def _fix_samples(self, sample_seed: int, cache=False) -> None:
         self.sample_seed = int(sample_seed)
         self._table = None if self.num_samples is None else self._draw(
             self.num_samples, rng(self.sample_seed, 0xF1A1))
+        self.cache = cache
+        if cache and self.num_samples is None:
+            raise UserError(f"{self.name}.cache needs a finite dataset: set "
+                            f"{self.name}.num_samples too (an endless one draws new samples "
+                            f"for every batch)")
+
+    def _render_rows(self, rows: slice) -> torch.Tensor:
+        return self.make_batch({key: value[rows] for key, value in self._table.items()},
+                               from_cache=False)[self.modality]
+
+    def pictures(self):
+        """The memory-mapped pictures of a cached finite dataset (built on first use)."""
+        if self._pictures is None:
+            self._pictures = cached_pictures(cache_folder(self.cache), self.describe(),
+                                             self.num_samples, self._render_rows)
+        return self._pictures
+
+    def _from_cache(self, items: dict[str, torch.Tensor]) -> torch.Tensor | None:
+        if not self.cache or "item" not in items:
+            return None
+        return to_images(self.pictures()[items["item"].numpy()])
 
     def items(self, index: int, batch_size: int, seed: int) -> dict[str, torch.Tensor]:
         """The ground truth of batch ``index``, without pictures.
@@ -107,7 +130,7 @@ class DrawnDataset(Dataset):
         if self._table is None:
             return self._draw(batch_size, rng(seed, index))
         chosen = epoch_positions(index, batch_size, self.num_samples, seed)
-        return {key: value[chosen] for key, value in self._table.items()}
+        return {"item": chosen, **{key: value[chosen] for key, value in self._table.items()}}
 
     def batch(self, index: int, batch_size: int, seed: int) -> Batch:
         """See ``Dataset.batch``; the ground truth comes with the pictures."""
@@ -123,8 +146,9 @@ class DrawnDataset(Dataset):
             raise UserError(f"{self.name} holds {self.num_samples} samples, fewer than the "
                             f"{n} reference samples asked for; raise {self.name}.num_samples")
         for start in range(0, n, batch_size):
-            rows = slice(start, min(start + batch_size, n))
-            yield self.make_batch({key: value[rows] for key, value in self._table.items()})
+            chosen = torch.arange(start, min(start + batch_size, n))
+            yield self.make_batch({"item": chosen, **{key: value[chosen]
+                                                      for key, value in self._table.items()}})
 
 
 class SynthObjects(DrawnDataset):
@@ -139,6 +163,9 @@ class SynthObjects(DrawnDataset):
         azimuth_range: degrees ``(low, high)``, within [-360, 720].
         sample_seed: which N samples a finite dataset holds.
         antialias: supersampling factor (1 = none; 2 renders 4 rays per pixel).
+        cache: for a finite dataset, render its pictures once and read them from an on-disk
+            cache from then on (True: the default folder, see ``gan3d_bench.data.cache``;
+            or a folder). Cached pictures are quantised to 8 bits.
     """
 
     modality = "image"
@@ -149,7 +176,7 @@ class SynthObjects(DrawnDataset):
     def __init__(self, resolution: int = 64, num_samples: int | None = None,
                  elevation_range: tuple[float, float] | None = None,
                  azimuth_range: tuple[float, float] = (0.0, 360.0), sample_seed: int = 0,
-                 antialias: int = 1):
+                 antialias: int = 1, cache: bool | str = False):
         self.resolution = check_resolution(resolution, self.name)
         self.num_samples = check_num_samples(num_samples, self.name)
         module = synth.family(self.kind)
@@ -161,7 +188,7 @@ class SynthObjects(DrawnDataset):
         if not isinstance(antialias, int) or not 1 <= antialias <= 4:
             raise UserError(f"{self.name}.antialias must be 1, 2, 3 or 4, not {antialias!r}")
         self.antialias = antialias
-        self._fix_samples(sample_seed)
+        self._fix_samples(sample_seed, cache)
 
     def _draw(self, n: int, generator: torch.Generator) -> dict[str, torch.Tensor]:
         """Draws ``n`` objects and poses."""
@@ -172,17 +199,20 @@ class SynthObjects(DrawnDataset):
         shapes["pose"] = lows + u * (highs - lows)
         return shapes
 
-    def make_batch(self, items: dict[str, torch.Tensor]) -> Batch:
-        """Renders items into a batch.
+    def make_batch(self, items: dict[str, torch.Tensor], from_cache: bool = True) -> Batch:
+        """Renders items into a batch (or reads them from the cache).
 
         Args:
-            items: ``{"shape", "colour", "pose"}``.
+            items: ``{"shape", "colour", "pose"}`` (and ``"item"`` numbers of a finite set).
+            from_cache: read cached pictures where the dataset has a cache.
 
         Returns:
             ``{"image", "pose", "shape", "colour"}``.
         """
-        image = synth.render(self.kind, items, items["pose"], self.resolution,
-                             antialias=self.antialias)
+        image = self._from_cache(items) if from_cache else None
+        if image is None:
+            image = synth.render(self.kind, items, items["pose"], self.resolution,
+                                 antialias=self.antialias)
         return {"image": image, "pose": items["pose"], "shape": items["shape"],
                 "colour": items["colour"]}
 
@@ -233,6 +263,7 @@ class SynthMixture(DrawnDataset):
         chair_elevation_range: chairs' elevations (default -20 to 70 degrees).
         sample_seed: which samples a finite dataset holds.
         antialias: supersampling factor.
+        cache: as ``synth_cars.cache``.
     """
 
     modality = "image"
@@ -244,7 +275,7 @@ class SynthMixture(DrawnDataset):
     def __init__(self, resolution: int = 64, num_samples: int | None = None,
                  car_elevation_range: tuple[float, float] | None = None,
                  chair_elevation_range: tuple[float, float] | None = None,
-                 sample_seed: int = 0, antialias: int = 1):
+                 sample_seed: int = 0, antialias: int = 1, cache: bool | str = False):
         self.resolution = check_resolution(resolution, self.name)
         self.num_samples = check_num_samples(num_samples, self.name)
         self.parts = {
@@ -255,7 +286,7 @@ class SynthMixture(DrawnDataset):
         }
         self.width = max(len(synth.shape_names(kind)) for kind in self.KINDS)
         self.antialias = antialias
-        self._fix_samples(sample_seed)
+        self._fix_samples(sample_seed, cache)
 
     def _draw(self, n: int, generator: torch.Generator) -> dict[str, torch.Tensor]:
         label = (torch.rand(n, generator=generator) < 0.5).long()
@@ -269,18 +300,19 @@ class SynthMixture(DrawnDataset):
             out["pose"][rows] = drawn["pose"]
         return out
 
-    def make_batch(self, items: dict[str, torch.Tensor]) -> Batch:
-        """Renders items (cars and chairs separately) into one batch."""
+    def make_batch(self, items: dict[str, torch.Tensor], from_cache: bool = True) -> Batch:
+        """Renders items (cars and chairs separately) into one batch, or reads the cache."""
         n = items["label"].shape[0]
-        image = torch.empty(n, 3, self.resolution, self.resolution)
-        for value, kind in enumerate(self.KINDS):
+        cached = self._from_cache(items) if from_cache else None
+        image = torch.empty(n, 3, self.resolution, self.resolution) if cached is None else cached
+        for value, kind in enumerate(self.KINDS if cached is None else ()):
             rows = (items["label"] == value).nonzero().squeeze(1)
             if len(rows):
                 width = len(synth.shape_names(kind))
                 part = {"shape": items["shape"][rows, :width], "colour": items["colour"][rows]}
                 image[rows] = synth.render(kind, part, items["pose"][rows], self.resolution,
                                            antialias=self.antialias)
-        return {"image": image, **items}
+        return {"image": image, **{k: v for k, v in items.items() if k != "item"}}
 
     def describe(self) -> dict:
         """See ``Dataset.describe``."""
@@ -318,7 +350,7 @@ class SynthVoxels(DrawnDataset):
     def _draw(self, n: int, generator: torch.Generator) -> dict[str, torch.Tensor]:
         return synth.sample_shapes(self.kind, n, generator)
 
-    def make_batch(self, items: dict[str, torch.Tensor]) -> Batch:
+    def make_batch(self, items: dict[str, torch.Tensor], from_cache: bool = True) -> Batch:
         """Voxelises items into a batch."""
         voxels = synth.voxelize(self.kind, items, self.resolution)
         return {"voxels": voxels, "shape": items["shape"], "colour": items["colour"]}

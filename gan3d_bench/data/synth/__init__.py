@@ -32,7 +32,7 @@ from gan3d_bench.data.synth.voxels import occupancy
 
 FAMILIES: dict[str, ModuleType] = {"cars": cars, "chairs": chairs}
 KINDS = tuple(FAMILIES)
-PIXELS_PER_CHUNK = 48 * 64 * 64
+PIXELS_PER_CHUNK = 128 * 64 * 64
 """Pixels rendered at a time: large enough to amortise per-call costs, small enough to stay
 in the CPU caches."""
 
@@ -84,19 +84,18 @@ def sample_shapes(kind: str, n: int, generator: torch.Generator) -> dict[str, to
 
 
 def _render_chunk(module: ModuleType, shape: torch.Tensor, colour: torch.Tensor,
-                  pose: torch.Tensor, resolution: int, return_mask: bool):
+                  pose: torch.Tensor, resolution: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Colours in [0, 1] (not clamped) and coverage of one chunk of objects."""
     scene, frame = module.build(shape)
     cameras = cameras_from_pose(pose)
     hits = cast_rays(scene, cameras, resolution)
     seen = surface(scene, cameras, hits)
     materials = module.palette(colour)
-    looks = lookup(materials, module.paint(seen, frame, shape), materials.shape[1])
+    looks = lookup(materials, module.paint(seen, frame, shape))
     ground, axes = module.shadow(shape, frame)
     colour_bg = background(cameras, hits.directions, ground, axes)
     image = looks[:, :3].mul_(lighting(cameras, seen.normal)).add_(looks[:, 3:])
-    image.sub_(colour_bg)
-    image = image.mul_(seen.hit).add_(colour_bg)
-    return image, seen.hit
+    return colour_bg.lerp_(image, seen.hit), seen.hit
 
 
 @torch.no_grad()
@@ -121,23 +120,23 @@ def render(kind: str, shapes: dict[str, torch.Tensor], pose: torch.Tensor, resol
     colour = shapes["colour"].to(torch.float32)
     pose = pose.to(torch.float32)
     n = shape.shape[0]
+    if pose.shape != (n, 2) or colour.shape != (n, 3):
+        raise ValueError(f"render: {n} shapes need pose [{n}, 2] and colour [{n}, 3], not "
+                         f"{list(pose.shape)} and {list(colour.shape)}")
     side = int(resolution) * int(antialias)
     chunk = max(1, PIXELS_PER_CHUNK // (side * side))
-    images, masks = [], []
+    images = torch.empty(n, 3, resolution, resolution)
+    masks = torch.empty(n, 1, resolution, resolution)
     for start in range(0, n, chunk):
         part = slice(start, start + chunk)
-        image, mask = _render_chunk(module, shape[part], colour[part], pose[part], side,
-                                    return_mask)
+        image, mask = _render_chunk(module, shape[part], colour[part], pose[part], side)
         if antialias > 1:
             image = F.avg_pool2d(image, antialias)
             mask = F.avg_pool2d(mask, antialias)
-        images.append(image)
-        masks.append(mask)
-    images = torch.cat(images).clamp_(0.0, 1.0).mul_(2.0).sub_(1.0) if images else \
-        torch.zeros(0, 3, resolution, resolution)
-    if return_mask:
-        return images, (torch.cat(masks) if masks else torch.zeros(0, 1, resolution, resolution))
-    return images
+        images[part] = image
+        masks[part] = mask
+    images.clamp_(0.0, 1.0).mul_(2.0).sub_(1.0)
+    return (images, masks) if return_mask else images
 
 
 @torch.no_grad()

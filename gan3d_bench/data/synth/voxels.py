@@ -94,3 +94,43 @@ def silhouette(voxels: torch.Tensor, cameras, resolution: int,
     values = torch.nn.functional.grid_sample(voxels.to(torch.float32), grid, mode="nearest",
                                              padding_mode="zeros", align_corners=False)
     return values.amax(dim=2)
+
+
+def shaded_view(voxels: torch.Tensor, pose: torch.Tensor | None = None,
+                resolution: int = 64) -> torch.Tensor:
+    """Pictures of occupancy grids: the first occupied cell along each ray, shaded by depth.
+
+    Args:
+        voxels: ``[N, 1, G, G, G]`` occupancy in [0, 1] (cells above 0.5 count as solid).
+        pose: ``[N, 2]`` (azimuth, elevation) in degrees; default a three-quarter view
+            (azimuth 45, elevation 25).
+        resolution: image side.
+
+    Returns:
+        ``[N, 3, R, R]`` images in [-1, 1]: near surfaces light grey, far ones dark, empty
+        space white.
+    """
+    from gan3d_bench.data.synth.camera import CAMERA_DISTANCE, cameras_from_pose, ray_directions
+
+    n, _, side = voxels.shape[:3]
+    if pose is None:
+        pose = torch.tensor([[45.0, 25.0]]).repeat(n, 1)
+    cameras = cameras_from_pose(pose.cpu())
+    samples = int(2 * 3 ** 0.5 * side) + 1
+    directions = ray_directions(cameras, resolution)
+    depth = torch.linspace(CAMERA_DISTANCE - 3 ** 0.5, CAMERA_DISTANCE + 3 ** 0.5, samples)
+    points = cameras.origin.view(n, 3, 1, 1, 1) + \
+        (depth / cameras.focal).view(1, 1, samples, 1, 1) * directions.unsqueeze(2)
+    solid = torch.nn.functional.grid_sample(
+        voxels.detach().cpu().to(torch.float32), points.permute(0, 2, 3, 4, 1),
+        mode="nearest", padding_mode="zeros", align_corners=False)[:, 0] > 0.5  # [N, S, R, R]
+    hit = solid.any(dim=1)
+    first = solid.to(torch.uint8).argmax(dim=1).to(torch.float32)
+    # depth of the first solid cell, stretched per image: nearest light, farthest dark
+    near = torch.where(hit, first, torch.full_like(first, samples)).flatten(1).amin(1)
+    far = torch.where(hit, first, torch.zeros_like(first)).flatten(1).amax(1)
+    span = (far - near).clamp(min=1.0).view(n, 1, 1)
+    depth = ((first - near.view(n, 1, 1)) / span).clamp(0.0, 1.0)
+    brightness = 0.7 - 1.3 * depth                                      # near: 0.7, far: -0.6
+    image = torch.where(hit, brightness, torch.ones_like(brightness))
+    return image.unsqueeze(1).repeat(1, 3, 1, 1)
