@@ -23,15 +23,17 @@ def discriminator_accuracy(real_logits: torch.Tensor, fake_logits: torch.Tensor)
     """The fraction of a real and a fake batch that a discriminator classifies correctly.
 
     Real counts as correct when its logit is > 0 (D > 0.5), fake when < 0 (D < 0.5); the two
-    batches are pooled, as in 3D-GAN's update rule.
+    batches are pooled, as in 3D-GAN's update rule. The fraction is computed in float64, so
+    that an accuracy of exactly 80% compares equal to the gate 0.8 (in float32, 16/20 is
+    0.800000012 and a ``<= 0.8`` test would wrongly fail).
 
     Args:
         real_logits: logits on real samples.
         fake_logits: logits on generated samples.
 
     Returns:
-        A scalar tensor in [0, 1].
+        A float64 scalar tensor in [0, 1].
     """
     correct = torch.cat([(real_logits.detach() > 0).flatten(),
                          (fake_logits.detach() < 0).flatten()])
-    return correct.float().mean()
+    return correct.to(torch.float64).mean()
