@@ -10,6 +10,7 @@ import pytest
 import torch
 from PIL import Image
 
+from gan3d_bench.errors import UserError
 from gan3d_bench.evaluation import EvalContext, evaluate_metrics
 from gan3d_bench.evaluation.curve import save_kid_curve
 from gan3d_bench.evaluation.feature_sets import REFERENCE_BATCH_SIZE, REFERENCE_SEED
@@ -170,3 +171,9 @@ def test_kid_curve_is_drawn_from_the_history(tmp_path):
         assert image.size == (600, 400)
     assert save_kid_curve([{"step": 1, "metrics": {}}], tmp_path / "none.png") is None
     assert not (tmp_path / "none.png").exists()
+
+
+def test_a_subset_size_above_the_sample_counts_fails_when_the_metric_is_built():
+    with pytest.raises(UserError, match="subset size 1000 is larger"):
+        KID(features=PooledPixels(), num_real=500, num_fake=800)
+    assert KID(features=PooledPixels(), num_real=500, num_fake=800, clamp_subset_size=True)

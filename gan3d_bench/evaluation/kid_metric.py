@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from gan3d_bench.evaluation.feature_metric import FeatureMetric
 from gan3d_bench.evaluation.feature_sets import REFERENCE_SEED
 from gan3d_bench.evaluation.kid import kid_from_features
-from gan3d_bench.evaluation.subsets import TORCH_FIDELITY_SEED
+from gan3d_bench.evaluation.subsets import TORCH_FIDELITY_SEED, resolve_subset_size
 from gan3d_bench.interfaces import MetricValue
 
 
@@ -45,6 +45,8 @@ class KID(FeatureMetric):
         self.options = {"subsets": int(subsets), "subset_size": int(subset_size),
                         "degree": int(degree), "gamma": gamma, "coef0": float(coef0),
                         "seed": int(subset_seed), "clamp_subset_size": bool(clamp_subset_size)}
+        # fail when the experiment is built, not at the first evaluation hours later
+        resolve_subset_size(subset_size, self.num_real, self.num_fake, clamp_subset_size)
 
     @classmethod
     def contract_kwargs(cls, workdir) -> dict:
