@@ -1,10 +1,10 @@
 """The network behind the ``synth`` extractor: a small CNN that reads pose, object family,
 shape and colour from renders of the synthetic cars and chairs.
 
-64x64 input -> four stride-2 3x3 convolutions (BatchNorm, ReLU) -> 4x4x64 -> a 128-d
-embedding (the features used by KID/FID) -> linear heads: azimuth as (sin, cos), elevation,
-family logits, shape parameters of each family, body colour. About 210k parameters, stored in
-fp16 (~0.4 MB).
+64x64 input -> four stride-2 3x3 convolutions (32, 64, 96, 64 channels; BatchNorm, ReLU) ->
+4x4x64 -> a 128-d embedding (the features used by KID/FID) -> linear heads: azimuth as
+(sin, cos), elevation, family logits, shape parameters of each family, body colour. About 265k
+parameters, stored in fp16 (~0.5 MB).
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ class SynthPrediction:
         family: ``[B, F]`` family probabilities (order of ``SynthNet.families``).
         shape: family -> ``[B, K_family]`` shape parameters in [0, 1].
         colour: ``[B, 3]`` body colour in [0, 1].
+        identity_scale: ``[3 + sum(K)]`` typical error of each identity entry (from the
+            validation set), so that reliable entries weigh more in identity distances.
     """
 
     features: torch.Tensor
@@ -40,10 +42,12 @@ class SynthPrediction:
     family: torch.Tensor
     shape: dict[str, torch.Tensor]
     colour: torch.Tensor
+    identity_scale: torch.Tensor
 
     def identity(self) -> torch.Tensor:
         """Pose-free identity descriptors: colour, and each family's shape weighted by the
-        family's probability (so a car's descriptor carries no chair guesses).
+        family's probability (so a car's descriptor carries no chair guesses), each entry
+        divided by its typical error.
 
         Returns:
             ``[B, 3 + sum(K)]``.
@@ -51,7 +55,7 @@ class SynthPrediction:
         parts = [self.colour]
         for index, shape in enumerate(self.shape.values()):
             parts.append(shape * self.family[:, index:index + 1])
-        return torch.cat(parts, dim=1)
+        return torch.cat(parts, dim=1) / self.identity_scale
 
 
 def _block(in_channels: int, out_channels: int) -> nn.Sequential:
@@ -71,14 +75,16 @@ class SynthNet(nn.Module):
         super().__init__()
         self.families = tuple(shape_dims)
         self.shape_dims = dict(shape_dims)
-        self.body = nn.Sequential(_block(3, 24), _block(24, 48), _block(48, 64),
-                                  _block(64, 64))
+        self.body = nn.Sequential(_block(3, 32), _block(32, 64), _block(64, 96),
+                                  _block(96, 64))
         self.embed = nn.Linear(64 * 4 * 4, EMBEDDING_DIM)
         self.pose_head = nn.Linear(EMBEDDING_DIM, 3)
         self.family_head = nn.Linear(EMBEDDING_DIM, len(self.families))
         self.colour_head = nn.Linear(EMBEDDING_DIM, 3)
         self.shape_heads = nn.ModuleDict({name: nn.Linear(EMBEDDING_DIM, k)
                                           for name, k in shape_dims.items()})
+        # set after training to the validation error of each identity entry
+        self.register_buffer("identity_scale", torch.ones(3 + sum(shape_dims.values())))
 
     @staticmethod
     def prepare(images: torch.Tensor) -> torch.Tensor:
@@ -125,7 +131,7 @@ class SynthNet(nn.Module):
             features=features, azimuth=azimuth, elevation=elevation * ELEVATION_SCALE,
             family=raw["family"].softmax(1),
             shape={name: raw[f"shape/{name}"].clamp(0, 1) for name in self.families},
-            colour=raw["colour"].clamp(0, 1))
+            colour=raw["colour"].clamp(0, 1), identity_scale=self.identity_scale)
 
 
 def pose_targets(pose: torch.Tensor) -> torch.Tensor:

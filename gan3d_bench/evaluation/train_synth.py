@@ -134,6 +134,32 @@ def loss_terms(network: SynthNet, batch: dict,
 
 
 @torch.no_grad()
+def errors(network: SynthNet, data: dict) -> dict[str, torch.Tensor]:
+    """Per-entry absolute errors of the network on a labelled set.
+
+    Returns:
+        ``azimuth`` and ``elevation`` ``[N]`` (degrees), ``family_correct`` ``[N]``,
+        ``colour`` ``[N, 3]``, and ``shape/<kind>`` ``[N_kind, K]`` for each family.
+    """
+    network.eval()
+    predictions = [network.predict(SynthNet.prepare(data["image"][s:s + 256]))
+                   for s in range(0, len(data["image"]), 256)]
+    cat = torch.cat
+    out = {
+        "azimuth": angle_difference(cat([p.azimuth for p in predictions]),
+                                    data["pose"][:, 0]).abs(),
+        "elevation": (cat([p.elevation for p in predictions]) - data["pose"][:, 1]).abs(),
+        "family_correct": (cat([p.family for p in predictions]).argmax(1) ==
+                           data["family"]).float(),
+        "colour": (cat([p.colour for p in predictions]) - data["colour"]).abs(),
+    }
+    for index, kind in enumerate(network.families):
+        mine = data["family"] == index
+        predicted = cat([p.shape[kind] for p in predictions])[mine]
+        out[f"shape/{kind}"] = (predicted - data[f"shape/{kind}"][mine]).abs()
+    return out
+
+
 def accuracy(network: SynthNet, data: dict) -> dict[str, float]:
     """How well the network reads a labelled set.
 
@@ -141,28 +167,25 @@ def accuracy(network: SynthNet, data: dict) -> dict[str, float]:
         ``azimuth_mae`` and ``elevation_mae`` (degrees), ``family_accuracy``,
         ``colour_mae`` and ``shape_mae`` (in [0, 1] units).
     """
-    network.eval()
-    predictions = [network.predict(SynthNet.prepare(data["image"][s:s + 256]))
-                   for s in range(0, len(data["image"]), 256)]
-    azimuth = torch.cat([p.azimuth for p in predictions])
-    elevation = torch.cat([p.elevation for p in predictions])
-    family = torch.cat([p.family for p in predictions]).argmax(1)
-    colour = torch.cat([p.colour for p in predictions])
-    shape_errors = []
-    for index, kind in enumerate(network.families):
-        mine = data["family"] == index
-        predicted = torch.cat([p.shape[kind] for p in predictions])[mine]
-        shape_errors.append((predicted - data[f"shape/{kind}"][mine]).abs().flatten())
-    return {
-        "azimuth_mae": float(angle_difference(azimuth, data["pose"][:, 0]).abs().mean()),
-        "elevation_mae": float((elevation - data["pose"][:, 1]).abs().mean()),
-        "family_accuracy": float((family == data["family"]).float().mean()),
-        "colour_mae": float((colour - data["colour"]).abs().mean()),
-        "shape_mae": float(torch.cat(shape_errors).mean()),
-    }
+    found = errors(network, data)
+    shapes = [found[f"shape/{kind}"].flatten() for kind in network.families]
+    return {"azimuth_mae": float(found["azimuth"].mean()),
+            "elevation_mae": float(found["elevation"].mean()),
+            "family_accuracy": float(found["family_correct"].mean()),
+            "colour_mae": float(found["colour"].mean()),
+            "shape_mae": float(torch.cat(shapes).mean())}
 
 
-def train(steps: int = 3000, batch_size: int = 64, train_per_kind: int = 5000,
+def identity_scale(network: SynthNet, data: dict) -> torch.Tensor:
+    """The mean validation error of each identity entry (colour, then each family's shape),
+    floored at 0.01: the divisor that makes reliable entries weigh more."""
+    found = errors(network, data)
+    parts = [found["colour"].mean(0)] + [found[f"shape/{kind}"].mean(0)
+                                         for kind in network.families]
+    return torch.cat(parts).clamp_min(0.01)
+
+
+def train(steps: int = 5000, batch_size: int = 64, train_per_kind: int = 8000,
           validation_per_kind: int = 300, lr: float = 2e-3, seed: int = TRAIN_SEED,
           show_progress: bool = True, report_every: int = 0) -> tuple[SynthNet, dict]:
     """Trains the network from scratch.
@@ -212,11 +235,12 @@ def train(steps: int = 3000, batch_size: int = 64, train_per_kind: int = 5000,
         schedule.step()
         bar.set_postfix({key: f"{float(v.detach()):.3f}" for key, v in terms.items()},
                         refresh=False)
+    network.identity_scale.copy_(identity_scale(network, validation))
     info = {"seed": seed, "steps": steps, "batch_size": batch_size,
             "train_per_kind": train_per_kind, "families": list(network.families),
-            "validation": accuracy(network, validation),
-            "train_seconds": round(time.perf_counter() - started, 1),
-            "torch": torch.__version__}
+            "validation": accuracy(network, validation), "torch": str(torch.__version__)}
+    if show_progress:
+        print(f"trained in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return network.eval(), info
 
 
@@ -226,9 +250,9 @@ def main(argv: list[str] | None = None) -> None:
         prog="python -m gan3d_bench.evaluation.train_synth",
         description="Train the synth feature extractor on renders of synthetic cars and chairs.")
     parser.add_argument("--out", type=Path, default=SHIPPED_WEIGHTS)
-    parser.add_argument("--steps", type=int, default=3000)
+    parser.add_argument("--steps", type=int, default=5000)
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--train-per-kind", type=int, default=5000)
+    parser.add_argument("--train-per-kind", type=int, default=8000)
     parser.add_argument("--seed", type=int, default=TRAIN_SEED)
     parser.add_argument("--report-every", type=int, default=0,
                         help="print the validation accuracy every N steps")
