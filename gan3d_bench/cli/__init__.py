@@ -6,10 +6,10 @@ import argparse
 import sys
 
 from gan3d_bench import __version__
-from gan3d_bench.cli import data_cmd, leaderboard_cmd, list_cmd, run_cmd, suite_cmd
+from gan3d_bench.cli import data_cmd, leaderboard_cmd, list_cmd, run_cmd, score_cmd, suite_cmd
 from gan3d_bench.errors import UserError
 
-SUBCOMMANDS = [run_cmd, list_cmd, data_cmd, leaderboard_cmd, suite_cmd]
+SUBCOMMANDS = [run_cmd, list_cmd, data_cmd, score_cmd, leaderboard_cmd, suite_cmd]
 
 
 def clean_message(error: BaseException) -> str:

@@ -25,8 +25,13 @@ class EvalContext:
         batch_size: samples per forward pass.
         rank: this process's rank in distributed evaluation.
         world_size: number of processes.
-        cache_dir: where reference features are cached (None: the default cache).
-        memo: per-evaluation cache shared by metrics (fake features, say).
+        cache_dir: where reference features are cached (None: the default cache, see
+            ``gan3d_bench.evaluation.feature_cache``).
+        memo: per-evaluation cache shared by metrics (extractors, fake and real features),
+            so ``kid`` and ``fid`` extract the same samples once.
+        final: True for the evaluation at the end of training (metrics with an ``every``
+            interval always run then).
+        show_progress: show progress bars while extracting features.
     """
 
     generator: Generator
@@ -39,6 +44,8 @@ class EvalContext:
     world_size: int = 1
     cache_dir: Path | None = None
     memo: dict = field(default_factory=dict)
+    final: bool = False
+    show_progress: bool = True
 
     @torch.no_grad()
     def fake_batches(self, n: int, seed: int | None = None) -> Iterator[torch.Tensor]:
@@ -65,8 +72,28 @@ class EvalContext:
             generator.train(was_training)
 
 
+def is_due(metric: Metric, context: EvalContext) -> bool:
+    """Whether a metric runs at this evaluation.
+
+    A metric's optional ``every`` attribute: 0 (or absent) runs it at every evaluation; a
+    positive value only at steps that are multiples of it; a negative value only at the
+    final evaluation. Every metric runs at the final evaluation.
+
+    Args:
+        metric: the metric.
+        context: the evaluation.
+
+    Returns:
+        True when it should run.
+    """
+    every = int(getattr(metric, "every", 0) or 0)
+    if every == 0 or context.final:
+        return True
+    return every > 0 and context.step % every == 0
+
+
 def evaluate_metrics(metrics: list[Metric], context: EvalContext) -> dict[str, MetricValue]:
-    """Runs every metric that applies to the generator.
+    """Runs every metric that applies to the generator and is due at this step.
 
     Args:
         metrics: the metrics.
@@ -77,6 +104,6 @@ def evaluate_metrics(metrics: list[Metric], context: EvalContext) -> dict[str, M
     """
     results: dict[str, MetricValue] = {}
     for metric in metrics:
-        if metric.applies_to(context.generator):
+        if metric.applies_to(context.generator) and is_due(metric, context):
             results.update(metric.evaluate(context))
     return results

@@ -23,6 +23,7 @@ from gan3d_bench import atomic, records
 from gan3d_bench.distributed import SINGLE, DistInfo, gather_objects, wrap_models
 from gan3d_bench.errors import TrainingDiverged, UserError
 from gan3d_bench.evaluation import EvalContext, evaluate_metrics
+from gan3d_bench.evaluation.curve import CURVE_FILE, save_kid_curve
 from gan3d_bench.experiment import Built
 from gan3d_bench.images import save_grid
 from gan3d_bench.interfaces import Batch, MetricValue
@@ -232,7 +233,7 @@ class Trainer:
         finally:
             rng.restore(saved)
 
-    def _evaluate(self) -> dict[str, MetricValue]:
+    def _evaluate(self, final: bool = False) -> dict[str, MetricValue]:
         if not self.built.metrics:
             return {}
         saved = rng.capture()
@@ -240,13 +241,16 @@ class Trainer:
             context = EvalContext(generator=self.models.generator, dataset=self.built.dataset,
                                   device=self.built.device, step=self.step,
                                   seed=self.settings["seed"] + EVAL_SEED_OFFSET,
-                                  rank=self.dist.rank, world_size=self.dist.world_size)
+                                  rank=self.dist.rank, world_size=self.dist.world_size,
+                                  final=final, show_progress=self.show_progress)
             results = evaluate_metrics(self.built.metrics, context)
         finally:
             rng.restore(saved)
         entry = {"step": self.step, "wall_time_s": round(self.wall_time(), 3),
                  "metrics": {name: value.to_json() for name, value in results.items()}}
         self.history = [h for h in self.history if h["step"] != self.step] + [entry]
+        if self.dist.is_main:
+            save_kid_curve(self.history, self.run_dir / CURVE_FILE, title=self.built.name)
         return results
 
     def _log(self, logs: dict[str, float]) -> None:
@@ -331,7 +335,7 @@ class Trainer:
             The completed record.
         """
         if not self.history or self.history[-1]["step"] != self.step:
-            self._evaluate()
+            self._evaluate(final=True)
         self._save_samples()
         if self.dist.is_main:
             saved = rng.capture()
