@@ -47,13 +47,33 @@ class EvalContext:
     final: bool = False
     show_progress: bool = True
 
+    def owns(self, index: int) -> bool:
+        """Whether batch ``index`` of a sharded evaluation is this rank's."""
+        return index % self.world_size == self.rank
+
+    def gather(self, obj) -> list:
+        """Collects a picklable object from every rank (``[obj]`` in a single process).
+
+        Args:
+            obj: this rank's object.
+
+        Returns:
+            The objects, by rank.
+        """
+        from gan3d_bench.distributed import DistInfo, gather_objects
+
+        return gather_objects(obj, DistInfo(rank=self.rank, world_size=self.world_size))
+
     @torch.no_grad()
-    def fake_batches(self, n: int, seed: int | None = None) -> Iterator[torch.Tensor]:
+    def fake_batches(self, n: int, seed: int | None = None,
+                     shard: bool = False) -> Iterator[torch.Tensor]:
         """Generates ``n`` samples in batches, reproducibly for a seed.
 
         Args:
             n: number of samples.
             seed: defaults to ``self.seed``.
+            shard: generate only this rank's batches (``owns``); the inputs of every batch
+                are still drawn, so each batch holds the same samples whatever the ranks.
 
         Yields:
             ``[b, ...]`` generator outputs (images in [-1, 1] or voxels), on ``device``.
@@ -63,11 +83,14 @@ class EvalContext:
         was_training = generator.training
         generator.eval()
         try:
-            remaining = n
+            remaining, index = n, 0
             while remaining > 0:
                 size = min(self.batch_size, remaining)
-                yield generator(**generator.sample_inputs(size, generator=rng))
+                inputs = generator.sample_inputs(size, generator=rng)
+                if not shard or self.owns(index):
+                    yield generator(**inputs)
                 remaining -= size
+                index += 1
         finally:
             generator.train(was_training)
 

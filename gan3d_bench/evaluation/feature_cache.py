@@ -82,6 +82,44 @@ def _read(path: Path, count: int) -> np.ndarray | None:
     return array.astype(np.float32, copy=False)
 
 
+def read_cached(cache_dir: Path | None, key: dict) -> np.ndarray | None:
+    """Cached features for a key, or None when missing or damaged.
+
+    Args:
+        cache_dir: the cache folder (None: ``default_cache_dir()``).
+        key: from ``cache_key``.
+
+    Returns:
+        ``[count, d]`` float32 features, or None.
+    """
+    path = cache_path(Path(cache_dir) if cache_dir is not None else default_cache_dir(), key)
+    return _read(path, key["count"])
+
+
+def store(cache_dir: Path | None, key: dict, features: np.ndarray) -> np.ndarray:
+    """Writes features to the cache atomically; an unwritable cache is a warning.
+
+    Args:
+        cache_dir: the cache folder (None: ``default_cache_dir()``).
+        key: from ``cache_key``.
+        features: ``[count, d]`` features.
+
+    Returns:
+        The features as contiguous float32.
+    """
+    path = cache_path(Path(cache_dir) if cache_dir is not None else default_cache_dir(), key)
+    features = np.ascontiguousarray(features, dtype=np.float32)
+    buffer = io.BytesIO()
+    np.save(buffer, features, allow_pickle=False)
+    try:
+        atomic.write_bytes(path, buffer.getvalue())
+        atomic.write_json(path.with_suffix(".json"), key)
+    except UserError as error:  # an unwritable cache costs time, not the evaluation
+        print(f"gan3d-bench: warning: reference features not cached: {error}",
+              file=sys.stderr)
+    return features
+
+
 def load_or_compute(cache_dir: Path | None, key: dict,
                     compute: Callable[[], np.ndarray]) -> tuple[np.ndarray, bool]:
     """Returns cached features, computing and storing them on a miss.
@@ -94,17 +132,7 @@ def load_or_compute(cache_dir: Path | None, key: dict,
     Returns:
         ``(features, hit)``; ``hit`` is True when they came from the cache.
     """
-    path = cache_path(Path(cache_dir) if cache_dir is not None else default_cache_dir(), key)
-    cached = _read(path, key["count"])
+    cached = read_cached(cache_dir, key)
     if cached is not None:
         return cached, True
-    features = np.ascontiguousarray(compute(), dtype=np.float32)
-    buffer = io.BytesIO()
-    np.save(buffer, features, allow_pickle=False)
-    try:
-        atomic.write_bytes(path, buffer.getvalue())
-        atomic.write_json(path.with_suffix(".json"), key)
-    except UserError as error:  # an unwritable cache costs time, not the evaluation
-        print(f"gan3d-bench: warning: reference features not cached: {error}",
-              file=sys.stderr)
-    return features, False
+    return store(cache_dir, key, compute()), False

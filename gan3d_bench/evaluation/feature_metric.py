@@ -78,8 +78,11 @@ class FeatureMetric(Metric):
                         "extractor_version": extractor_tag(extractor),
                         "num_real": self.num_real, "num_fake": self.num_fake,
                         "real_seed": self.real_seed}
-            results[f"{self.prefix}_{extractor.name}"] = self.compare(real, fake, protocol,
-                                                                      context)
+            # computed once, on rank 0, and shared (every rank holds the same features)
+            value = self.compare(real, fake, protocol, context) if context.rank == 0 else None
+            if context.world_size > 1:
+                value = context.gather(value)[0]
+            results[f"{self.prefix}_{extractor.name}"] = value
         return results
 
     def compare(self, real: np.ndarray, fake: np.ndarray, protocol: dict, context):
