@@ -48,10 +48,13 @@ def evaluate(metric, generator):
     return metric.evaluate(context)
 
 
-@pytest.mark.parametrize("kind", ["cars", "chairs"])
-def test_real_renders_score_near_ideal(kind):
+# The floor is the extractor's own error: its azimuth MAE on fresh renders is about 5 degrees
+# for cars and 8 for chairs (wider elevations, thin parts), and a pose error compares two
+# predictions. A generator that ignores the pose scores about 79.
+@pytest.mark.parametrize(("kind", "ceiling"), [("cars", 12.0), ("chairs", 20.0)])
+def test_real_renders_score_near_ideal(kind, ceiling):
     pose = evaluate(PoseError(num_samples=16), SynthRenderer(kind, 64))["pose_error_synth"]
-    assert pose.mean < 12.0, pose
+    assert pose.mean < ceiling, pose
     assert pose.extra["mirrored"] is False
     assert pose.protocol["num_fake"] == 2 * 16 * 4 and pose.protocol["num_real"] == 0
     identity = evaluate(IdentityConsistency(num_samples=40),
