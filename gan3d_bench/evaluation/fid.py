@@ -7,6 +7,7 @@ the TTUR reference code and pytorch-fid.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,12 +74,17 @@ def frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray,
         raise UserError(f"feature statistics differ in dimension ({mu1.shape[0]} vs "
                         f"{mu2.shape[0]}); were they made by the same extractor?")
     diff = mu1 - mu2
-    covmean = scipy.linalg.sqrtm(sigma1 @ sigma2)
-    offset = 0.0
-    if not np.isfinite(covmean).all():
-        offset = SINGULAR_OFFSET
-        eye = np.eye(sigma1.shape[0]) * offset
-        covmean = scipy.linalg.sqrtm((sigma1 + eye) @ (sigma2 + eye))
+    # A singular product (features that never vary, common for collapsed generators) makes
+    # scipy warn; the result is handled below (offset if not finite, imaginary part recorded),
+    # so the warning is not repeated on the terminal.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
+        covmean = scipy.linalg.sqrtm(sigma1 @ sigma2)
+        offset = 0.0
+        if not np.isfinite(covmean).all():
+            offset = SINGULAR_OFFSET
+            eye = np.eye(sigma1.shape[0]) * offset
+            covmean = scipy.linalg.sqrtm((sigma1 + eye) @ (sigma2 + eye))
     imaginary = 0.0
     if np.iscomplexobj(covmean):
         imaginary = float(np.max(np.abs(covmean.imag)))
