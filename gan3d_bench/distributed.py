@@ -103,6 +103,10 @@ def wrap_models(models, info: DistInfo) -> None:
     sampling, checkpoints and the generator update's frozen discriminator); the step calls
     ``models.g_call`` / ``models.d_call``, which synchronise gradients across ranks.
 
+    A network's output may go unused by a loss (HoloGAN's latent head when the identity loss
+    is off, a style head, an auxiliary classifier), so DDP looks for parameters without
+    gradients in every backward pass (``find_unused_parameters``) instead of waiting for them.
+
     Args:
         models: the ``Models`` of the experiment.
         info: the rank.
@@ -111,8 +115,10 @@ def wrap_models(models, info: DistInfo) -> None:
         return
     device_ids = [info.local_rank] if torch.cuda.is_available() and \
         next(models.generator.parameters()).is_cuda else None
-    models.g_call = DistributedDataParallel(models.generator, device_ids=device_ids)
-    models.d_call = DistributedDataParallel(models.discriminator, device_ids=device_ids)
+    models.g_call = DistributedDataParallel(models.generator, device_ids=device_ids,
+                                            find_unused_parameters=True)
+    models.d_call = DistributedDataParallel(models.discriminator, device_ids=device_ids,
+                                            find_unused_parameters=True)
 
 
 def broadcast_object(obj, info: DistInfo, source: int = 0):

@@ -50,3 +50,27 @@ def test_resuming_with_another_number_of_processes_is_refused(toy_config, tmp_pa
     state["world_size"] = 2
     with pytest.raises(UserError, match=r"written by 2 process\(es\), but 1 are resuming"):
         trainer.load_state(state)
+
+
+# Each exercises a different way a model's step can trip DDP: an output the loss ignores
+# (HoloGAN's latent head with the identity loss off), a gradient penalty and 5 critic steps
+# (WGAN-GP), an update skipped by the accuracy gate (3D-GAN), class logits (AC-GAN) and packed
+# samples (PacGAN).
+@pytest.mark.parametrize("config", ["hologan_cars", "wgan_gp_cars", "voxel3dgan_image_cars",
+                                    "acgan_mixture", "pacgan_cars"])
+def test_two_processes_train_every_kind_of_model(config, tmp_path):
+    run_dir = tmp_path / config
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    port = 29540 + ["hologan_cars", "wgan_gp_cars", "voxel3dgan_image_cars", "acgan_mixture",
+                    "pacgan_cars"].index(config)
+    result = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
+         "--master_port", str(port), "-m", "gan3d_bench", "run", f"gin/{config}.gin",
+         "--run-dir", str(run_dir), "--budget", "quick", "--no-progress",
+         "--gin", "quick/Experiment.steps = 2", "--gin", "quick/Experiment.width = 0.125",
+         "--gin", "quick/Experiment.batch_size = 8", "--gin", "Experiment.metrics = []"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    record = records.read(run_dir)
+    assert record["status"] == "complete" and record["world_size"] == 2
+    assert record["steps_done"] == 2

@@ -13,13 +13,21 @@ The schedule is configurable from gin, so each method states its own:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import gin
 import torch
 
-from gan3d_bench.interfaces import Batch, Discriminator, Generator, Loss, LossInputs
+from gan3d_bench.interfaces import (
+    Batch,
+    Discriminator,
+    DiscriminatorOutput,
+    Generator,
+    Loss,
+    LossInputs,
+)
 from gan3d_bench.losses import discriminator_accuracy
 
 
@@ -77,6 +85,52 @@ def apply_update(loss: torch.Tensor, optimizer: torch.optim.Optimizer,
         scaler.scale(loss).backward()
         scaler.step(optimizer)
         scaler.update()
+
+
+def _distributed() -> bool:
+    return torch.distributed.is_available() and torch.distributed.is_initialized() and \
+        torch.distributed.get_world_size() > 1
+
+
+def touch_outputs(total: torch.Tensor, *outputs: DiscriminatorOutput) -> torch.Tensor:
+    """Adds zero times every discriminator output to a loss, in distributed runs only.
+
+    DDP waits for a gradient for every parameter that produced an output; a loss that
+    ignores an output (HoloGAN's latent head with the identity loss off) would leave DDP
+    waiting. A zero-weighted term gives those parameters zero gradients.
+
+    Args:
+        total: the loss.
+        outputs: the discriminator outputs it was computed from.
+
+    Returns:
+        The loss, unchanged in value.
+    """
+    if not _distributed():
+        return total
+    for output in outputs:
+        for item in (getattr(output, f.name) for f in dataclasses.fields(output)):
+            for tensor in item if isinstance(item, (list, tuple)) else [item]:
+                if torch.is_tensor(tensor) and tensor.requires_grad:
+                    total = total + 0.0 * tensor.float().sum()
+    return total
+
+
+def global_accuracy(accuracy: torch.Tensor) -> torch.Tensor:
+    """The discriminator accuracy averaged over ranks, so every rank takes the same gate
+    decision (the batch accuracy of one process in a single-process run).
+
+    Args:
+        accuracy: this rank's batch accuracy.
+
+    Returns:
+        The mean over ranks.
+    """
+    if not _distributed():
+        return accuracy
+    total = accuracy.detach().clone().double()
+    torch.distributed.all_reduce(total)
+    return total / torch.distributed.get_world_size()
 
 
 def _scalars(prefix: str, total: torch.Tensor, terms: dict) -> dict[str, float]:
@@ -157,10 +211,14 @@ class GANStep:
                 fake=fake, fake_out=fake_out, discriminator=models.d_call, z=inputs["z"],
                 real=real, real_out=real_out, pose=inputs["pose"],
                 fake_labels=inputs["labels"], real_labels=real_labels))
-        accuracy = discriminator_accuracy(real_out.logits, fake_out.logits)
+            total = touch_outputs(total, real_out, fake_out)
+        accuracy = global_accuracy(discriminator_accuracy(real_out.logits, fake_out.logits))
         update = self.d_accuracy_gate is None or float(accuracy) <= self.d_accuracy_gate
         if update:
             apply_update(total, models.d_optimizer, models.d_scaler)
+        elif _distributed():  # DDP expects the backward pass it prepared for; no step
+            (total * 0.0).backward()
+            models.d_optimizer.zero_grad(set_to_none=True)
         logs = _scalars("d", total, terms)
         logs["d_accuracy"] = float(accuracy)
         logs["d_updated"] = float(update)
