@@ -124,23 +124,22 @@ def _windows(lo: torch.Tensor, hi: torch.Tensor, cameras: Cameras, resolution: i
     return first_row.long(), first_col.long(), height.long(), width.long()
 
 
-def _batches(height: torch.Tensor, width: torch.Tensor
-             ) -> tuple[torch.Tensor, list[tuple[int, int, int, int]]]:
-    """Sorts windows by size and cuts them into batches, each to be padded to its largest.
+def _batches(height: torch.Tensor, width: torch.Tensor) -> list[tuple[int, int, int, int]]:
+    """Cuts windows sorted by size (the largest first) into batches, each to be padded to its
+    largest.
 
-    Windows are taken from the largest down; one joins the current batch while the batch's
-    padded area stays within ``PADDING`` times its windows' own area plus ``BATCH_COST``
-    (what casting one more batch costs) and within ``BATCH_PIXELS``.
+    A window joins the current batch while the batch's padded area stays within ``PADDING``
+    times its windows' own area plus ``BATCH_COST`` (what casting one more batch costs) and
+    within ``BATCH_PIXELS``.
 
     Args:
-        height, width: ``[M]`` window sizes.
+        height, width: ``[M]`` window sizes, in order.
 
     Returns:
-        The order of the windows, and ``(start, stop, height, width)`` of every batch in it.
+        ``(start, stop, height, width)`` of every batch.
     """
-    order = torch.argsort(height * width, descending=True)
     batches, start, rows, cols, area = [], 0, 0, 0, 0
-    for i, (h, w) in enumerate(zip(height[order].tolist(), width[order].tolist(), strict=True)):
+    for i, (h, w) in enumerate(zip(height.tolist(), width.tolist(), strict=True)):
         new_rows, new_cols = max(rows, h), max(cols, w)
         padded = (i + 1 - start) * new_rows * new_cols
         if i > start and (padded > PADDING * (area + h * w) + BATCH_COST
@@ -149,8 +148,9 @@ def _batches(height: torch.Tensor, width: torch.Tensor
             start, rows, cols, area = i, h, w, h * w
         else:
             rows, cols, area = new_rows, new_cols, area + h * w
-    batches.append((start, len(order), rows, cols))
-    return order, batches
+    if len(height):
+        batches.append((start, len(height), rows, cols))
+    return batches
 
 
 def _away_from_zero(g: torch.Tensor, sign: float) -> torch.Tensor:
@@ -356,12 +356,30 @@ def _flat_keys(values: torch.Tensor, code: torch.Tensor, inside: torch.Tensor,
     return torch.mul(packed, inside < 0, out=scratch.get("near", packed.shape, torch.int32))
 
 
+class _FlatCaster:
+    """What the casters of flat decals share: ``seen``, ``[M]`` bool, is False for decals
+    seen from behind, which no ray hits (their windows need not be cast)."""
+
+    coefficients: torch.Tensor
+    code: torch.Tensor
+    seen: torch.Tensor
+
+    def select(self, rows: torch.Tensor) -> None:
+        """Keeps only some decals.
+
+        Args:
+            rows: ``[M']`` long indices of the decals to keep, in their new order.
+        """
+        self.coefficients, self.code = self.coefficients[rows], self.code[rows]
+        self.seen = self.seen[rows]
+
+
 def _front(g: torch.Tensor) -> torch.Tensor:
     """Where the camera sees the front of a plane (``g = d - n . o < 0``)."""
     return _away_from_zero(g, 1.0) < 0
 
 
-class _QuadCaster:
+class _QuadCaster(_FlatCaster):
     """Casts a group of flat quadrilaterals: on the plane ``n . x = d``, ``s = (n . D) / g``
     with ``g = d - n . o``; an edge ``m . x <= e`` holds at the ray's point where
     ``m . D - (e - m . o) s <= 0``, a linear function of ``D`` too.
@@ -388,6 +406,7 @@ class _QuadCaster:
         offset = torch.stack([zero, zero + NEAREST, back, zero, zero, zero], 1)
         self.coefficients = linear_coefficients(cameras, vectors, offset)
         self.code = (number << FACE_BITS).to(torch.int32)
+        self.seen = g < 0
 
     def keys(self, rows: slice, windows: Windows, scratch: _Scratch) -> torch.Tensor:
         """``[M', H, W]`` int32 keys of the quadrilaterals ``rows`` over their ``windows``."""
@@ -400,7 +419,7 @@ class _QuadCaster:
         return _flat_keys(values, self.code[rows], inside, scratch)
 
 
-class _DiscCaster:
+class _DiscCaster(_FlatCaster):
     """Casts a group of flat discs facing along y: on the plane ``y = c_y``,
     ``s = D_y / (c_y - o_y)``, and ``W = (p - c) s = D + (o - c) s`` is linear in ``D``; the
     ray's point is inside where ``W_x^2 + W_z^2 < (r s)^2``.
@@ -428,6 +447,7 @@ class _DiscCaster:
         offset = torch.stack([zero, back + NEAREST, zero, zero, zero], 1)
         self.coefficients = linear_coefficients(cameras, vectors, offset)
         self.code = (number << FACE_BITS).to(torch.int32)
+        self.seen = g < 0
 
     def keys(self, rows: slice, windows: Windows, scratch: _Scratch) -> torch.Tensor:
         """``[M', H, W]`` int32 keys of the discs ``rows`` over their ``windows``."""
@@ -467,10 +487,15 @@ def cast_rays(scene: Scene, cameras: Cameras, resolution: int) -> Hits:
         k = lo.shape[1]
         row0, col0, height, width = _windows(
             lo.flatten(0, 1), hi.flatten(0, 1), take(cameras, torch.arange(n * k) // k), side)
-        order, batches = _batches(height, width)
+        order = torch.argsort(height * width, descending=True)
         image, number = order // k, order % k + first
         group_cameras = take(cameras, image)
         caster = _CASTERS[type(group)](_reorder(group, order), group_cameras, number)
+        if isinstance(caster, _FlatCaster) and not bool(caster.seen.all()):
+            kept = caster.seen.nonzero().view(-1)          # decals seen from behind: no hits
+            caster.select(kept)
+            order, image, number = order[kept], image[kept], number[kept]
+        batches = _batches(height[order], width[order])
         row0, col0 = row0[order], col0[order]
         for start, stop, rows, cols in batches:
             part = slice(start, stop)
