@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from gan3d_bench.data.synth import cars, chairs
 from gan3d_bench.data.synth.camera import cameras_from_pose
 from gan3d_bench.data.synth.raycast import cast_rays
-from gan3d_bench.data.synth.shading import shade
+from gan3d_bench.data.synth.shading import finished, shade
 from gan3d_bench.data.synth.voxels import occupancy
 
 FAMILIES: dict[str, ModuleType] = {"cars": cars, "chairs": chairs}
@@ -116,13 +116,15 @@ def render(kind: str, shapes: dict[str, torch.Tensor], pose: torch.Tensor, resol
         scene, frame = module.build(shape[part])
         cameras = cameras_from_pose(pose[part])
         hits = cast_rays(scene, cameras, side)
-        image = shade(scene, cameras, hits, module.palette(colour[part]),
-                      *module.shadow(shape[part], frame))
-        images[part] = F.avg_pool2d(image, antialias) if antialias > 1 else image
+        looks, shadow = module.palette(colour[part]), module.shadow(shape[part], frame)
+        if antialias > 1:   # colours are averaged before they are clamped
+            image = shade(scene, cameras, hits, looks, *shadow)
+            images[part] = finished(F.avg_pool2d(image, antialias))
+        else:
+            shade(scene, cameras, hits, looks, *shadow, out=images[part], finish=True)
         if return_mask:
             mask = hits.coverage()
             masks[part] = F.avg_pool2d(mask, antialias) if antialias > 1 else mask
-    images.clamp_(0.0, 1.0).mul_(2.0).sub_(1.0)
     return (images, masks) if return_mask else images
 
 

@@ -81,44 +81,54 @@ def colour_table(scene: Scene, cameras: Cameras, palette: torch.Tensor) -> torch
         palette: ``[N, M, 6]`` albedo (3) and glow (3) of the family's materials.
 
     Returns:
-        ``[N, 3, CODES]`` colours; 0 for code 0 (no primitive), unused codes and curved
-        faces.
+        ``[N, 3, C]`` colours of the codes below ``C = (primitives + 1) * FACES``; 0 for
+        code 0 (no primitive), unused codes and curved faces.
     """
-    n = palette.shape[0]
-    normals = torch.zeros(n, CODES // FACES, FACES, 3)
-    flat = torch.zeros(CODES // FACES, FACES)
+    n, primitives = palette.shape[0], scene.num_primitives + 1
+    normals = torch.zeros(n, primitives, FACES, 3)
+    flat = torch.zeros(primitives, FACES)
     for first, group in scene.numbered():
         k = len(group.material)
-        primitives = slice(first, first + k)
+        numbers = slice(first, first + k)
         if isinstance(group, Boxes):
             planes = group.planes.shape[2]
-            normals[:, primitives, :6] = FACE_NORMALS
-            normals[:, primitives, 6:6 + planes] = group.planes[..., :3]
-            flat[primitives, :6 + planes] = 1.0
+            normals[:, numbers, :6] = FACE_NORMALS
+            normals[:, numbers, 6:6 + planes] = group.planes[..., :3]
+            flat[numbers, :6 + planes] = 1.0
         elif isinstance(group, Cylinders):
-            normals[:, primitives, 2:4] = FACE_NORMALS[2:4]
-            flat[primitives, 2:4] = 1.0
+            normals[:, numbers, 2:4] = FACE_NORMALS[2:4]
+            flat[numbers, 2:4] = 1.0
         else:
-            normals[:, primitives, 0] = decal_normals(group)
-            flat[primitives, 0] = 1.0
+            normals[:, numbers, 0] = decal_normals(group)
+            flat[numbers, 0] = 1.0
     light = intensity(normals, key_light(cameras).view(n, 1, 1, 3)) * flat     # [N, P, F]
-    looks = palette[:, _materials(scene)]                                   # [N, P, 6]
+    looks = palette[:, _materials(scene)[:primitives]]                      # [N, P, 6]
     colours = looks[:, :, None, :3] * light[..., None] + looks[:, :, None, 3:] * flat[..., None]
-    return colours.view(n, CODES, 3).transpose(1, 2).contiguous()
+    return colours.view(n, primitives * FACES, 3).transpose(1, 2).contiguous()
 
 
 SHADE_PIXELS = 2 ** 17
 """Pixels shaded at a time (their temporaries stay in the CPU's caches)."""
 
 
+def finished(colour: torch.Tensor) -> torch.Tensor:
+    """Colours in [0, 1] (clamped) mapped to [-1, 1], the pictures' final range (in place)."""
+    return colour.clamp_(0.0, 1.0).mul_(2.0).sub_(1.0)
+
+
 def shade(scene: Scene, cameras: Cameras, hits: Hits, palette: torch.Tensor,
-          ground: torch.Tensor, axes: torch.Tensor) -> torch.Tensor:
+          ground: torch.Tensor, axes: torch.Tensor, out: torch.Tensor | None = None,
+          finish: bool = False) -> torch.Tensor:
     """The pictures: the objects' colours over the sky and the shadow.
 
     The shadow: where a ray going down meets the ground plane (at ``t = h / -D_z``, ``h``
     the camera's height above it), the point's offsets from the shadow's centre in units of
     its half-axes are ``g = (o h' + h D) / (a h')`` with ``h' = -D_z``: linear functions of
     the ray direction, divided. The sky light reaching it is ``1 - SHADOW * sqrt(1 - g^2)``.
+
+    Colours are computed once per flat face (a table), per visible pixel of a curved side
+    and per pixel of sky; ``finish`` maps them to their final values there, which gives the
+    same numbers as mapping the whole picture afterwards, in fewer passes.
 
     Args:
         scene: ``N`` objects.
@@ -127,34 +137,34 @@ def shade(scene: Scene, cameras: Cameras, hits: Hits, palette: torch.Tensor,
         palette: ``[N, M, 6]`` albedo and glow of the family's materials.
         ground: ``[N]`` height of the ground (the object's lowest point).
         axes: ``[N, 2]`` half-lengths (x, y) of the elliptic shadow.
+        out: ``[N, 3, R, R]`` tensor to write the pictures into, or None.
+        finish: clamp the colours to [0, 1] and map them to [-1, 1] (``finished``).
 
     Returns:
-        ``[N, 3, R, R]`` colours in [0, 1] (not clamped).
+        ``[N, 3, R, R]`` colours: in [0, 1] but not clamped, or with ``finish`` in [-1, 1].
     """
     n, side = hits.key.shape[0], hits.key.shape[-1]
-    table = colour_table(scene, cameras, palette)
-    image = torch.empty(n, 3, side, side)
+    final = finished if finish else (lambda colour: colour)
+    table = final(colour_table(scene, cameras, palette))
+    image = torch.empty(n, 3, side, side) if out is None else out
     step = max(1, SHADE_PIXELS // (side * side))
-    parts = [slice(start, min(start + step, n)) for start in range(0, n, step)]
-    for part in parts:
+    for start in range(0, n, step):
+        part = slice(start, min(start + step, n))
         m = part.stop - part.start
         code = hits.code(part).view(m, 1, side * side).expand(m, 3, side * side)
-        torch.gather(table[part], 2, code, out=image[part].view(m, 3, side * side))
+        picture = image[part]
+        torch.gather(table[part], 2, code, out=picture.view(m, 3, side * side))
     key, material = key_light(cameras), _materials(scene)
     for patch in hits.curved:
-        _shade_curved(image, hits, patch, key, palette[patch.image, material[patch.primitive]])
-    shadow, strength = _shadow_functions(cameras, ground, axes)
-    blue = sky(side)
-    for part in parts:
-        light = _sky_light(shadow[part], strength[part], side).mul_((hits.key[part] == 0)[:, None])
-        image[part].addcmul_(blue, light)
+        _shade_curved(image, hits, patch, key, palette[patch.image, material[patch.primitive]],
+                      final)
+    _sky(image, hits, cameras, ground, axes, finish)
     return image
 
 
 def _shade_curved(image: torch.Tensor, hits: Hits, patch: CurvedPatch, key: torch.Tensor,
-                  looks: torch.Tensor) -> None:
-    """Paints the visible pixels of a batch of cylinders' sides into ``image``, which holds 0
-    there (colours are never negative, so a max writes them).
+                  looks: torch.Tensor, final) -> None:
+    """Paints the visible pixels of a batch of cylinders' sides into ``image``.
 
     Args:
         image: ``[N, 3, R, R]`` the pictures.
@@ -162,19 +172,22 @@ def _shade_curved(image: torch.Tensor, hits: Hits, patch: CurvedPatch, key: torc
         patch: the cylinders' windows.
         key: ``[N, 3]`` key light directions.
         looks: ``[M, 6]`` albedo and glow of each cylinder.
+        final: what maps colours to the pictures' values.
     """
-    m, side = patch.image.shape[0], image.shape[-1]
-    seen = hits.key.view(-1).take(patch.pixel) == patch.key                  # [M, H, W]
-    towards = key[patch.image]
-    light = patch.normal_x * towards[:, 0].view(m, 1, 1)
-    light.add_(patch.normal_z * towards[:, 2].view(m, 1, 1)).clamp_(min=0.0)
-    light.mul_(KEY_LIGHT).add_(AMBIENT).add_(patch.normal_z.clamp(min=0.0), alpha=TOP_LIGHT)
-    light.mul_(seen)
-    colour = light[:, None] * looks[:, :3, None, None]
-    colour.addcmul_(seen[:, None], looks[:, 3:, None, None])
-    channel = (patch.image[:, None] * 2 + torch.arange(3)) * (side * side)       # [M, 3]
-    index = patch.pixel[:, None] + channel[..., None, None]                    # [M, 3, H, W]
-    image.view(-1).scatter_reduce_(0, index.view(-1), colour.view(-1), "amax")
+    side = image.shape[-1]
+    seen = (hits.key.view(-1).take(patch.pixel) == patch.key).view(-1).nonzero().view(-1)
+    if not len(seen):
+        return
+    window = seen // (patch.pixel.shape[1] * patch.pixel.shape[2])
+    normal_x, normal_z = patch.normal_x.view(-1)[seen], patch.normal_z.view(-1)[seen]
+    towards = key[patch.image[window]]
+    light = normal_x * towards[:, 0]
+    light.add_(normal_z * towards[:, 2]).clamp_(min=0.0)
+    light.mul_(KEY_LIGHT).add_(AMBIENT).add_(normal_z.clamp(min=0.0), alpha=TOP_LIGHT)
+    looks = looks[window]
+    colour = final((light[:, None] * looks[:, :3]).add_(looks[:, 3:]))        # [S, 3]
+    channel = (patch.image[window, None] * 2 + torch.arange(3)) * (side * side)  # [S, 3]
+    image.view(-1).index_put_((patch.pixel.view(-1)[seen, None] + channel,), colour)
 
 
 def _shadow_functions(cameras: Cameras, ground: torch.Tensor, axes: torch.Tensor
@@ -194,6 +207,33 @@ def _shadow_functions(cameras: Cameras, ground: torch.Tensor, axes: torch.Tensor
         torch.stack([height, zero, -origin[:, 0]], 1) / axes[:, :1],           # g_x h'
         torch.stack([zero, height, -origin[:, 1]], 1) / axes[:, 1:]], 1)       # g_y h'
     return linear_coefficients(cameras, vectors), (height > 0).to(torch.float32) * SHADOW
+
+
+def _sky(image: torch.Tensor, hits: Hits, cameras: Cameras, ground: torch.Tensor,
+         axes: torch.Tensor, finish: bool) -> None:
+    """Paints the sky, with the objects' shadows, where rays miss (see ``shade``).
+
+    Args:
+        image: ``[N, 3, R, R]`` the pictures.
+        hits: what every pixel sees.
+        cameras: the cameras.
+        ground: ``[N]`` height of the ground.
+        axes: ``[N, 2]`` half-axes of the shadows.
+        finish: map the colours to [-1, 1] (``finished``).
+    """
+    n, side = image.shape[0], image.shape[-1]
+    shadow, strength = _shadow_functions(cameras, ground, axes)
+    # sky * light lies in [0.5, 0.95], so clamping it changes nothing, and doubling the sky
+    # first doubles the product exactly: (2 sky) light - 1 is finished(sky * light)
+    blue = sky(side) * (2.0 if finish else 1.0)
+    step = max(1, SHADE_PIXELS // (side * side))
+    for start in range(0, n, step):
+        part = slice(start, min(start + step, n))
+        colour = torch.mul(blue, _sky_light(shadow[part], strength[part], side))
+        if finish:
+            colour.sub_(1.0)
+        picture = image[part]
+        torch.where((hits.key[part] == 0).unsqueeze(1), colour, picture, out=picture)
 
 
 def _sky_light(shadow: torch.Tensor, strength: torch.Tensor, side: int) -> torch.Tensor:
