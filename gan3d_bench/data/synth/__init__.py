@@ -32,7 +32,7 @@ from gan3d_bench.data.synth.voxels import occupancy
 
 FAMILIES: dict[str, ModuleType] = {"cars": cars, "chairs": chairs}
 KINDS = tuple(FAMILIES)
-PIXELS_PER_CHUNK = 2 ** 20
+PIXELS_PER_CHUNK = 2 ** 22
 """Pixels rendered at a time: bounds the memory a call to ``render`` takes."""
 
 

@@ -43,11 +43,11 @@ CAMERA_ON_PLANE = 1e-6
 """Distances to a plane below this count as the camera being inside its half-space."""
 GRAZING = 1e6
 """Weight of the penalty that turns rays passing just outside a cylinder into misses."""
-BATCH_COST = 8000
+BATCH_COST = 16000
 """What casting one more batch of windows costs, in pixels cast."""
 PADDING = 1.5
 """How much larger than its windows a batch may be once padded."""
-BATCH_PIXELS = 2 ** 15
+BATCH_PIXELS = 2 ** 16
 """The most pixels a batch of windows holds (its temporaries stay in the CPU's caches)."""
 
 
