@@ -77,21 +77,31 @@ class Hits:
     """What each pixel sees first.
 
     Attributes:
-        key: ``[N, R, R]`` int32: 0 where the ray misses every primitive, else the bits of
-            the inverse depth with ``primitive << FACE_BITS | face`` in the low bits.
+        key: ``[N, R, R]`` int32: where the ray hits a primitive, the bits of the inverse
+            depth with ``primitive << FACE_BITS | face`` in the low bits; where it misses
+            every primitive, a number below ``2 ** CODE_BITS``: 0, or with ``sky``, the sky
+            code ``sky + row`` of the pixel's row.
         curved: the cylinders' windows, to shade their sides per pixel.
+        sky: the first sky code, ``(primitives + 1) << FACE_BITS`` (above every primitive's
+            codes), or None where the rows' codes would not fit in ``CODE_BITS``.
     """
 
     key: torch.Tensor
     curved: list[CurvedPatch]
+    sky: int | None = None
 
     def code(self, images: slice = slice(None)) -> torch.Tensor:
-        """``[n, R, R]`` long ``primitive << FACE_BITS | face`` of some images (0: misses)."""
+        """``[n, R, R]`` long ``primitive << FACE_BITS | face`` of some images, or where rays
+        miss, 0 or the rows' sky codes."""
         return (self.key[images] & CODE_MASK).long()
+
+    def missed(self, key: torch.Tensor) -> torch.Tensor:
+        """Where rays miss, from some of ``key``."""
+        return key <= CODE_MASK
 
     def coverage(self) -> torch.Tensor:
         """``[N, 1, R, R]`` float32: 1 where a ray hits the object."""
-        return (self.key > 0).to(torch.float32).unsqueeze(1)
+        return (self.key > CODE_MASK).to(torch.float32).unsqueeze(1)
 
 
 _CORNERS = torch.tensor([[x, y, z] for x in (0, 1) for y in (0, 1) for z in (0, 1)],
@@ -479,7 +489,12 @@ def cast_rays(scene: Scene, cameras: Cameras, resolution: int) -> Hits:
     if scene.num_primitives >= 2 ** INDEX_BITS:
         raise ValueError(f"at most {2 ** INDEX_BITS - 1} primitives per object, "
                          f"not {scene.num_primitives}")
-    buffer = torch.zeros(n * side * side, dtype=torch.int32)
+    sky = (scene.num_primitives + 1) << FACE_BITS
+    if sky + side <= 2 ** CODE_BITS:          # misses keep their rows' sky codes
+        rows = torch.arange(sky, sky + side, dtype=torch.int32).repeat_interleave(side)
+        buffer = rows.repeat(n)
+    else:
+        sky, buffer = None, torch.zeros(n * side * side, dtype=torch.int32)
     curved = []
     scratch = _Scratch(BATCH_PIXELS)
     for first, group in scene.numbered():
@@ -508,7 +523,7 @@ def cast_rays(scene: Scene, cameras: Cameras, resolution: int) -> Hits:
             else:
                 keys = caster.keys(part, windows, scratch)
             buffer.scatter_reduce_(0, pixel.view(-1), keys.view(-1), "amax")
-    return Hits(key=buffer.view(n, side, side), curved=curved)
+    return Hits(key=buffer.view(n, side, side), curved=curved, sky=sky)
 
 
 def _reorder(group, order: torch.Tensor):

@@ -14,8 +14,14 @@ from __future__ import annotations
 
 import torch
 
-from gan3d_bench.data.synth.camera import Cameras, Windows, linear_coefficients, pixel_coordinates
-from gan3d_bench.data.synth.raycast import FACE_BITS, INDEX_BITS, CurvedPatch, Hits
+from gan3d_bench.data.synth.camera import (
+    Cameras,
+    Windows,
+    dot,
+    linear_coefficients,
+    pixel_coordinates,
+)
+from gan3d_bench.data.synth.raycast import FACE_BITS, INDEX_BITS, CurvedPatch, Hits, _windows
 from gan3d_bench.data.synth.scene import Boxes, Cylinders, Discs, Quads, Scene
 
 AMBIENT = 0.38
@@ -127,8 +133,10 @@ def shade(scene: Scene, cameras: Cameras, hits: Hits, palette: torch.Tensor,
     the ray direction, divided. The sky light reaching it is ``1 - SHADOW * sqrt(1 - g^2)``.
 
     Colours are computed once per flat face (a table), per visible pixel of a curved side
-    and per pixel of sky; ``finish`` maps them to their final values there, which gives the
-    same numbers as mapping the whole picture afterwards, in fewer passes.
+    and per row of sky; ``finish`` maps them to their final values there, which gives the
+    same numbers as mapping the whole picture afterwards, in fewer passes. The sky light is
+    exactly 1 in float32 away from the shadow's ellipse, so it is only computed over
+    windows that cover the shadows' bounding rectangles.
 
     Args:
         scene: ``N`` objects.
@@ -146,6 +154,9 @@ def shade(scene: Scene, cameras: Cameras, hits: Hits, palette: torch.Tensor,
     n, side = hits.key.shape[0], hits.key.shape[-1]
     final = finished if finish else (lambda colour: colour)
     table = final(colour_table(scene, cameras, palette))
+    if hits.sky is not None:                    # misses show their row's bare sky
+        blue = final(sky(side)).view(1, 3, side).expand(n, 3, side)
+        table = torch.cat([table, blue], 2)
     image = torch.empty(n, 3, side, side) if out is None else out
     step = max(1, SHADE_PIXELS // (side * side))
     for start in range(0, n, step):
@@ -209,9 +220,30 @@ def _shadow_functions(cameras: Cameras, ground: torch.Tensor, axes: torch.Tensor
     return linear_coefficients(cameras, vectors), (height > 0).to(torch.float32) * SHADOW
 
 
+SHADOW_IMAGES = 16
+"""Images whose shadows are painted at a time, over the smallest window that covers all
+their shadows."""
+
+
+def _shadow_windows(cameras: Cameras, ground: torch.Tensor, axes: torch.Tensor, side: int
+                    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Screen windows covering the shadows: ``(first row, first column, last row + 1, last
+    column + 1)``, each ``[N]`` long; the whole picture where a corner of a shadow's
+    bounding rectangle comes near the camera's plane."""
+    lo = torch.stack([-axes[:, 0], -axes[:, 1], ground], 1)
+    hi = torch.stack([axes[:, 0], axes[:, 1], ground], 1)
+    row0, col0, height, width = _windows(lo, hi, cameras, side)
+    corners = torch.stack([lo, hi, torch.stack([lo[:, 0], hi[:, 1], ground], 1),
+                           torch.stack([hi[:, 0], lo[:, 1], ground], 1)], 1)
+    near = (dot(corners - cameras.origin[:, None], cameras.forward[:, None]) < 0.1).any(1)
+    return (row0.masked_fill(near, 0), col0.masked_fill(near, 0),
+            (row0 + height).masked_fill(near, side), (col0 + width).masked_fill(near, side))
+
+
 def _sky(image: torch.Tensor, hits: Hits, cameras: Cameras, ground: torch.Tensor,
          axes: torch.Tensor, finish: bool) -> None:
-    """Paints the sky, with the objects' shadows, where rays miss (see ``shade``).
+    """Paints the shadows on the sky where rays miss (see ``shade``), and with no sky codes
+    in ``hits``, the whole sky.
 
     Args:
         image: ``[N, 3, R, R]`` the pictures.
@@ -226,32 +258,42 @@ def _sky(image: torch.Tensor, hits: Hits, cameras: Cameras, ground: torch.Tensor
     # sky * light lies in [0.5, 0.95], so clamping it changes nothing, and doubling the sky
     # first doubles the product exactly: (2 sky) light - 1 is finished(sky * light)
     blue = sky(side) * (2.0 if finish else 1.0)
-    step = max(1, SHADE_PIXELS // (side * side))
-    for start in range(0, n, step):
-        part = slice(start, min(start + step, n))
-        colour = torch.mul(blue, _sky_light(shadow[part], strength[part], side))
+    if hits.sky is None:
+        first_row = first_col = torch.zeros(n, dtype=torch.long)
+        stop_row = stop_col = torch.full((n,), side)
+    else:
+        first_row, first_col, stop_row, stop_col = _shadow_windows(cameras, ground, axes, side)
+    for start in range(0, n, SHADOW_IMAGES):
+        part = slice(start, min(start + SHADOW_IMAGES, n))
+        if hits.sky is not None and not bool((strength[part] > 0).any()):
+            continue                                  # no shadows: the sky light is 1
+        r0, c0 = int(first_row[part].min()), int(first_col[part].min())
+        r1, c1 = int(stop_row[part].max()), int(stop_col[part].max())
+        m = part.stop - part.start
+        windows = Windows(torch.full((m,), r0), torch.full((m,), c0), r1 - r0, c1 - c0, side)
+        colour = torch.mul(blue[:, :, r0:r1], _sky_light(windows, shadow[part], strength[part]))
         if finish:
             colour.sub_(1.0)
-        picture = image[part]
-        torch.where((hits.key[part] == 0).unsqueeze(1), colour, picture, out=picture)
+        picture = image[part, :, r0:r1, c0:c1]
+        missed = hits.missed(hits.key[part, r0:r1, c0:c1]).unsqueeze(1)
+        torch.where(missed, colour, picture, out=picture)
 
 
-def _sky_light(shadow: torch.Tensor, strength: torch.Tensor, side: int) -> torch.Tensor:
-    """``[n, 1, R, R]`` the sky light reaching the ground along every ray of some images.
+def _sky_light(windows: Windows, shadow: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:
+    """``[m, 1, H, W]`` the sky light reaching the ground along the rays of some windows.
 
     Args:
-        shadow: ``[n, 3, 3]`` coefficients from ``_shadow_functions``.
-        strength: ``[n]`` the shadows' strengths.
-        side: image side.
+        windows: one window per image.
+        shadow: ``[m, 3, 3]`` coefficients from ``_shadow_functions``.
+        strength: ``[m]`` the shadows' strengths.
     """
-    n = strength.shape[0]
-    corner = torch.zeros(n, dtype=torch.long)
-    values = Windows(corner, corner, side, side, side).evaluate(shadow)
+    m = strength.shape[0]
+    values = windows.evaluate(shadow)
     inv = values[:, 0].clamp_(min=1e-6).reciprocal_()
     gx, gy = values[:, 1].mul_(inv), values[:, 2].mul_(inv)
     inside = gx.mul_(gx).addcmul_(gy, gy).neg_().add_(1.0)
     darkness = inside.clamp_(1e-20, 1.0).sqrt_()
-    return darkness.mul_(strength.view(n, 1, 1).neg()).add_(1.0).unsqueeze(1)
+    return darkness.mul_(strength.view(m, 1, 1).neg()).add_(1.0).unsqueeze(1)
 
 
 def sky(resolution: int) -> torch.Tensor:
