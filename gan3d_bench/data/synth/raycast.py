@@ -149,15 +149,18 @@ def _batches(height: torch.Tensor, width: torch.Tensor) -> list[tuple[int, int, 
         ``(start, stop, height, width)`` of every batch.
     """
     batches, start, rows, cols, area = [], 0, 0, 0, 0
-    for i, (h, w) in enumerate(zip(height.tolist(), width.tolist(), strict=True)):
-        new_rows, new_cols = max(rows, h), max(cols, w)
+    # a plain loop over Python ints: the windows of a batch of objects number in thousands
+    for i, h, w in zip(range(len(height)), height.tolist(), width.tolist(), strict=True):
+        new_rows = h if h > rows else rows
+        new_cols = w if w > cols else cols
+        size = h * w
         padded = (i + 1 - start) * new_rows * new_cols
-        if i > start and (padded > PADDING * (area + h * w) + BATCH_COST
+        if i > start and (padded > PADDING * (area + size) + BATCH_COST
                           or padded > BATCH_PIXELS):
             batches.append((start, i, rows, cols))
-            start, rows, cols, area = i, h, w, h * w
+            start, rows, cols, area = i, h, w, size
         else:
-            rows, cols, area = new_rows, new_cols, area + h * w
+            rows, cols, area = new_rows, new_cols, area + size
     if len(height):
         batches.append((start, len(height), rows, cols))
     return batches

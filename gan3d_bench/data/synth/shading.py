@@ -81,6 +81,9 @@ def _materials(scene: Scene) -> torch.Tensor:
 def colour_table(scene: Scene, cameras: Cameras, palette: torch.Tensor) -> torch.Tensor:
     """The colour of every flat (primitive, face) code of every object.
 
+    Only the faces a primitive has are lit: a box's six and its cutting planes, a
+    cylinder's caps, a decal's front.
+
     Args:
         scene: the objects.
         cameras: their cameras.
@@ -90,27 +93,29 @@ def colour_table(scene: Scene, cameras: Cameras, palette: torch.Tensor) -> torch
         ``[N, 3, C]`` colours of the codes below ``C = (primitives + 1) * FACES``; 0 for
         code 0 (no primitive), unused codes and curved faces.
     """
-    n, primitives = palette.shape[0], scene.num_primitives + 1
-    normals = torch.zeros(n, primitives, FACES, 3)
-    flat = torch.zeros(primitives, FACES)
+    n = palette.shape[0]
+    codes, normals, materials = [], [], []
     for first, group in scene.numbered():
         k = len(group.material)
-        numbers = slice(first, first + k)
         if isinstance(group, Boxes):
-            planes = group.planes.shape[2]
-            normals[:, numbers, :6] = FACE_NORMALS
-            normals[:, numbers, 6:6 + planes] = group.planes[..., :3]
-            flat[numbers, :6 + planes] = 1.0
+            faces = torch.arange(6 + group.planes.shape[2])
+            normal = torch.cat([FACE_NORMALS.expand(n, k, 6, 3), group.planes[..., :3]], 2)
         elif isinstance(group, Cylinders):
-            normals[:, numbers, 2:4] = FACE_NORMALS[2:4]
-            flat[numbers, 2:4] = 1.0
+            faces = torch.arange(2, 4)
+            normal = FACE_NORMALS[2:4].expand(n, k, 2, 3)
         else:
-            normals[:, numbers, 0] = decal_normals(group)
-            flat[numbers, 0] = 1.0
-    light = intensity(normals, key_light(cameras).view(n, 1, 1, 3)) * flat     # [N, P, F]
-    looks = palette[:, _materials(scene)[:primitives]]                      # [N, P, 6]
-    colours = looks[:, :, None, :3] * light[..., None] + looks[:, :, None, 3:] * flat[..., None]
-    return colours.view(n, primitives * FACES, 3).transpose(1, 2).contiguous()
+            faces = torch.zeros(1, dtype=torch.long)
+            normal = decal_normals(group)[:, :, None]
+        numbers = torch.arange(first, first + k)
+        codes.append(((numbers[:, None] << FACE_BITS) | faces).view(-1))
+        normals.append(normal.reshape(n, -1, 3))
+        materials.append(torch.tensor(group.material).repeat_interleave(len(faces)))
+    light = intensity(torch.cat(normals, 1), key_light(cameras).view(n, 1, 3))  # [N, U]
+    looks = palette[:, torch.cat(materials)]                                   # [N, U, 6]
+    colours = (looks[..., :3] * light[..., None]).add_(looks[..., 3:])
+    table = torch.zeros(n, 3, (scene.num_primitives + 1) * FACES)
+    table[:, :, torch.cat(codes)] = colours.transpose(1, 2)
+    return table
 
 
 SHADE_PIXELS = 2 ** 17
