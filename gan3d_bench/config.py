@@ -128,6 +128,9 @@ def translate_gin_error(error: Exception, source: str) -> UserError:
     first = message.splitlines()[0] if message else type(error).__name__
     if match := re.search(r"No configurable matching reference '@?([\w./]+)'", first):
         name = match.group(1).split("/")[-1]
+        rejected = [p for p in get_registry().problems if p.name == name]
+        if rejected:
+            return UserError(f"{where}: component '@{name}' was not loaded: {rejected[0]}")
         return UserError(f"{where}: unknown component '@{name}'"
                          f"{did_you_mean(name, _all_configurable_names())}; "
                          f"`gan3d-bench list` shows the registered ones")
@@ -139,8 +142,11 @@ def translate_gin_error(error: Exception, source: str) -> UserError:
     if match := re.search(r"Configurable '([\w.]+)' doesn't have a parameter named '(\w+)'",
                           first):
         owner, param = match.groups()
-        return UserError(f"{where}: '{owner}' has no parameter '{param}'"
-                         f"{did_you_mean(param, _parameters_of(owner))}")
+        known = _parameters_of(owner)
+        hint = did_you_mean(param, known)
+        if not hint and known:
+            hint = f"; its parameters are: {', '.join(known)}"
+        return UserError(f"{where}: '{owner}' has no parameter '{param}'{hint}")
     if isinstance(error, tokenize.TokenError):
         return UserError(f"{source}: malformed gin: unexpected end of input "
                          f"(an unclosed bracket or quote?)")

@@ -247,6 +247,8 @@ class Experiment:
             metrics.append(metric)
         generator.to(torch_device)
         discriminator.to(torch_device)
+        _check_generator_output(generator, components["generator"].name, dataset.modality,
+                                self.resolution)
         models = Models(generator=generator, discriminator=discriminator, loss=loss,
                         g_optimizer=g_optimizer(generator.parameters()),
                         d_optimizer=d_optimizer(discriminator.parameters()),
@@ -289,6 +291,31 @@ def _component(factory, kind: str, where: str) -> Component:
         raise UserError(f"{where} = @{component.name} is a {SINGULAR[component.kind]}, "
                         f"not a {SINGULAR[kind]}; `gan3d-bench list {kind}` shows the {kind}")
     return component
+
+
+@torch.no_grad()
+def _check_generator_output(generator: Generator, name: str, modality: str,
+                            resolution: int) -> None:
+    """Generates two samples (eval mode, a private RNG: no training state changes) and checks
+    their shape, so a wrong output is one clear error and not a crash inside the
+    discriminator. Images: ``[2, 3, R, R]``; voxels: ``[2, C, D, H, W]``."""
+    was_training = generator.training
+    generator.eval()
+    try:
+        inputs = generator.sample_inputs(2, generator=torch.Generator().manual_seed(0))
+        output = generator(**inputs)
+    finally:
+        generator.train(was_training)
+    shape = tuple(output.shape) if torch.is_tensor(output) else None
+    expected = (2, 3, resolution, resolution) if modality == "image" else None
+    wrong = shape is None or (shape != expected if expected else len(shape) != 5)
+    if wrong:
+        want = str(expected) if expected else "[2, C, D, H, W]"
+        got = shape if shape is not None else type(output).__name__
+        raise UserError(f"generator '{name}' returned {got} for 2 samples, but this "
+                        f"experiment needs {modality} of shape {want} (Experiment.resolution "
+                        f"= {resolution}); fix the generator's output size, or run the "
+                        f"contract suite on it (docs/plugins.md)")
 
 
 def _check_match(dataset: Dataset, generator: Generator, discriminator: Discriminator,

@@ -116,9 +116,9 @@ def _api_compatible(declared: str) -> bool:
     return major == our_major and minor <= our_minor
 
 
-def _declared_api(obj: type) -> str | None:
-    module_name = getattr(obj, "__module__", "") or ""
-    parts = module_name.split(".")
+def _declared_api(module_name: str) -> str | None:
+    """The ``GAN3D_BENCH_API`` of the innermost loaded package of a module that declares one."""
+    parts = (module_name or "").split(".")
     for depth in range(len(parts), 0, -1):
         module = sys.modules.get(".".join(parts[:depth]))
         if module is not None and hasattr(module, API_ATTRIBUTE):
@@ -207,16 +207,20 @@ class Registry:
             reject(f"{obj!r} is not a subclass of gan3d_bench.interfaces.{base.__name__}; "
                    f"every {SINGULAR[kind]} must subclass it")
             return
-        declared = _declared_api(obj)
-        if declared is None:
+        # the package the entry point names and the one that defines the class both count
+        declarations = [_declared_api(entry.module_name),
+                        _declared_api(getattr(obj, "__module__", ""))]
+        if all(declared is None for declared in declarations):
             reject(f"its package declares no {API_ATTRIBUTE}; add "
                    f"{API_ATTRIBUTE} = \"{API_VERSION}\" to its top-level __init__.py")
             return
-        if not _api_compatible(declared):
-            reject(f"written for plugin API {declared}, but this gan3d-bench provides "
-                   f"{API_VERSION}; install a version of {dist_name} written for "
-                   f"{API_VERSION.split('.')[0]}.x, or a gan3d-bench that provides {declared}")
-            return
+        for declared in filter(None, declarations):
+            if not _api_compatible(declared):
+                reject(f"written for plugin API {declared}, but this gan3d-bench provides "
+                       f"{API_VERSION}; install a version of {dist_name} written for "
+                       f"{API_VERSION.split('.')[0]}.x, or a gan3d-bench that provides "
+                       f"{declared}")
+                return
         for other_kind in KINDS:
             existing = self.components[other_kind].get(name)
             if existing is not None:

@@ -114,3 +114,29 @@ def test_bad_plugins_are_reported_by_name_and_package_and_the_rest_works(tmp_pat
 def test_every_kind_has_an_entry_point_group():
     assert KINDS == ("generators", "discriminators", "losses", "datasets", "metrics",
                      "features")
+
+
+def test_the_api_of_the_package_an_entry_point_names_counts_too(tmp_path, monkeypatch):
+    """A package written for API 2.0 cannot slip in by pointing at a class it imported from
+    a package that declares 1.0."""
+    _write_distribution(tmp_path, "base-plugin", "1.0.0", "baseplug", {
+        "__init__": 'GAN3D_BENCH_API = "1.0"\n', "gen": GOOD_GENERATOR}, "")
+    _write_distribution(tmp_path, "future-plugin", "2.0.0", "futureplug", {
+        "__init__": 'GAN3D_BENCH_API = "2.0"\n',
+        "gen": "from baseplug.gen import Tiny\n"}, """
+        [gan3d_bench.generators]
+        future_generator = futureplug.gen:Tiny
+    """)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    registry = Registry.discover(path=[str(tmp_path)])
+    assert "future_generator" not in registry.names("generators")
+    (problem,) = [p for p in registry.problems if p.name == "future_generator"]
+    assert "written for plugin API 2.0" in problem.message
+
+
+def test_a_parameter_that_does_not_exist_lists_the_real_ones():
+    from gan3d_bench.config import parse
+
+    with pytest.raises(UserError, match=r"'kid' has no parameter 'bogus'; its parameters are: "
+                                        r"features, num_real"):
+        parse([], ["kid.bogus = 3"])

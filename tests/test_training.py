@@ -184,3 +184,20 @@ def test_auto_resume_starts_a_missing_run_and_resumes_an_existing_one(toy_config
     assert again["run_id"] == first["run_id"] and again["created"] == first["created"]
     with pytest.raises(UserError, match="--auto-resume needs --run-dir"):
         execute(RunRequest(configs=[toy_config], auto_resume=True))
+
+
+def test_a_generator_with_the_wrong_output_size_is_one_clear_error():
+    from gan3d_bench.experiment import _check_generator_output
+    from gan3d_bench.interfaces import Generator
+
+    class Small(Generator):
+        z_dim = 4
+
+        def forward(self, z, pose=None, labels=None):
+            return torch.zeros(z.shape[0], 3, 16, 16)
+
+    with pytest.raises(UserError, match=r"generator 'small' returned \(2, 3, 16, 16\) for 2 "
+                                        r"samples, but this experiment needs image of shape "
+                                        r"\(2, 3, 32, 32\)"):
+        _check_generator_output(Small(), "small", "image", 32)
+    _check_generator_output(Small(), "small", "image", 16)  # the right size passes

@@ -20,6 +20,8 @@ def add_parser(subparsers) -> None:
                     "unreadable records are left out with one warning.")
     parser.add_argument("results", nargs="?", type=Path, default=Path("results"),
                         metavar="RESULTS_DIR", help="the results folder (default: results)")
+    parser.add_argument("--results", dest="results_option", type=Path, default=None,
+                        metavar="DIR", help="the same as RESULTS_DIR (as in `run --results`)")
     parser.add_argument("--metric", default=None, metavar="NAME",
                         help="rank by this metric: a family (kid, fid, pose_error, identity) or "
                              "a result name (kid_synth); default: kid")
@@ -38,6 +40,8 @@ def run(args) -> int:
     from gan3d_bench.leaderboard import build_leaderboard, render
     from gan3d_bench.leaderboard.publish import relative_images, write_plots_tracked
 
+    if args.results_option is not None:
+        args.results = args.results_option
     board = build_leaderboard(args.results, args.metric)
     warning = board.warning()
     if warning:
