@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -54,23 +55,38 @@ def test_resuming_with_another_number_of_processes_is_refused(toy_config, tmp_pa
 
 # Each exercises a different way a model's step can trip DDP: an output the loss ignores
 # (HoloGAN's latent head with the identity loss off), a gradient penalty and 5 critic steps
-# (WGAN-GP), an update skipped by the accuracy gate (3D-GAN), class logits (AC-GAN) and packed
-# samples (PacGAN).
-@pytest.mark.parametrize("config", ["hologan_cars", "wgan_gp_cars", "voxel3dgan_image_cars",
-                                    "acgan_mixture", "pacgan_cars"])
-def test_two_processes_train_every_kind_of_model(config, tmp_path):
-    run_dir = tmp_path / config
+# (WGAN-GP), the accuracy gate (3D-GAN; with a gate of 0 every discriminator update is
+# skipped), class logits (AC-GAN) and packed samples (PacGAN).
+CASES = {
+    "hologan": ("hologan_cars", []),
+    "wgan_gp": ("wgan_gp_cars", []),
+    "voxel_gate": ("voxel3dgan_image_cars", []),
+    "voxel_gate_skips": ("voxel3dgan_image_cars", ["GANStep.d_accuracy_gate = 0.0"]),
+    "acgan": ("acgan_mixture", []),
+    "pacgan": ("pacgan_cars", []),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_two_processes_train_every_kind_of_model(case, tmp_path):
+    config, extra = CASES[case]
+    run_dir = tmp_path / case
     env = dict(os.environ, OMP_NUM_THREADS="1")
-    port = 29540 + ["hologan_cars", "wgan_gp_cars", "voxel3dgan_image_cars", "acgan_mixture",
-                    "pacgan_cars"].index(config)
+    port = 29540 + list(CASES).index(case)
+    bindings = [arg for binding in extra for arg in ("--gin", binding)]
     result = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
          "--master_port", str(port), "-m", "gan3d_bench", "run", f"gin/{config}.gin",
          "--run-dir", str(run_dir), "--budget", "quick", "--no-progress",
          "--gin", "quick/Experiment.steps = 2", "--gin", "quick/Experiment.width = 0.125",
-         "--gin", "quick/Experiment.batch_size = 8", "--gin", "Experiment.metrics = []"],
+         "--gin", "quick/Experiment.batch_size = 8", "--gin", "Experiment.metrics = []",
+         *bindings],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     record = records.read(run_dir)
     assert record["status"] == "complete" and record["world_size"] == 2
     assert record["steps_done"] == 2
+    if extra:  # every discriminator update was skipped, on both ranks alike
+        log = [json.loads(line) for line in (run_dir / "train_log.jsonl").read_text()
+               .splitlines()]
+        assert log and all(entry["d_updated"] == 0.0 for entry in log)

@@ -216,9 +216,6 @@ class GANStep:
         update = self.d_accuracy_gate is None or float(accuracy) <= self.d_accuracy_gate
         if update:
             apply_update(total, models.d_optimizer, models.d_scaler)
-        elif _distributed():  # DDP expects the backward pass it prepared for; no step
-            (total * 0.0).backward()
-            models.d_optimizer.zero_grad(set_to_none=True)
         logs = _scalars("d", total, terms)
         logs["d_accuracy"] = float(accuracy)
         logs["d_updated"] = float(update)
