@@ -184,6 +184,55 @@ class Windows:
         return corner.view(-1, 1, 1) + offsets
 
 
+class Rows:
+    """Rows of pixels of one width, each in some image, over which linear functions of the
+    ray direction are evaluated (see ``linear_coefficients``): the ray caster's batches.
+
+    Batches are laid out with the rows last (``[..., W, L]``), so every operation runs along
+    the rows, whose number is large. A pixel's value is computed from its position in the
+    whole image (a row part plus a column part), so it does not depend on which row of a batch
+    holds it.
+
+    Args:
+        image: ``[L]`` long image of each row.
+        row: ``[L]`` long image row of each row.
+        col0: ``[L]`` long first column of each row (moved left where the row would overflow).
+        width: columns of every row.
+        resolution: image side.
+    """
+
+    def __init__(self, image: torch.Tensor, row: torch.Tensor, col0: torch.Tensor, width: int,
+                 resolution: int):
+        self.image, self.row, self.width, self.resolution = image, row, width, resolution
+        self.col0 = col0.clamp(max=resolution - width)
+        coords = pixel_coordinates(resolution)
+        self.v = coords.neg()[row]                                                # [L]
+        self.u = coords[torch.arange(width)[:, None] + self.col0]                 # [W, L]
+
+    def evaluate(self, coefficients: torch.Tensor, out: torch.Tensor | None = None
+                 ) -> torch.Tensor:
+        """Values of linear functions along the rows.
+
+        Args:
+            coefficients: ``[3, S, L]``: ``linear_coefficients`` with its last axis first and
+                the rows last.
+            out: ``[S, W, L]`` tensor to write them into, or None.
+
+        Returns:
+            ``[S, W, L]`` float32.
+        """
+        rows = coefficients[1] * self.v                                         # [S, L]
+        rows += coefficients[0]
+        values = torch.mul(coefficients[2, :, None], self.u, out=out)           # [S, W, L]
+        return values.add_(rows[:, None])
+
+    def pixels(self) -> torch.Tensor:
+        """``[W, L]`` long indices of the rows' pixels in a flattened ``[N, R, R]`` batch."""
+        side = self.resolution
+        start = (self.image * side + self.row) * side + self.col0
+        return torch.arange(self.width)[:, None] + start
+
+
 def take(cameras: Cameras, rows: torch.Tensor) -> Cameras:
     """The cameras of some rows.
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import torch
 
-from gan3d_bench.data.synth.camera import Cameras, Windows, dot, linear_coefficients, take
+from gan3d_bench.data.synth.camera import Cameras, Rows, dot, linear_coefficients, take
 from gan3d_bench.data.synth.scene import Boxes, Cylinders, Discs, Quads, Scene
 
 INDEX_BITS = 6
@@ -53,15 +53,15 @@ BATCH_PIXELS = 2 ** 16
 
 @dataclass
 class CurvedPatch:
-    """The pixels of a batch of cylinders' windows, for per-pixel shading of their sides.
+    """The pixel rows of a batch of cylinders' windows, for per-pixel shading of their sides.
 
     Attributes:
-        image: ``[M]`` long image of each window.
-        primitive: ``[M]`` long primitive number of each window.
-        pixel: ``[M, H, W]`` long indices into the flattened ``[N, R, R]`` key buffer.
-        key: ``[M, H, W]`` int32 key the side would have in the buffer where it is visible.
-        normal_x: ``[M, H, W]`` x of the side's unit normal there (y is 0).
-        normal_z: ``[M, H, W]`` z of the normal.
+        image: ``[L]`` long image of each pixel row.
+        primitive: ``[L]`` long primitive number of each row.
+        pixel: ``[W, L]`` long indices into the flattened ``[N, R, R]`` key buffer.
+        key: ``[W, L]`` int32 key the side would have in the buffer where it is visible.
+        normal_x: ``[W, L]`` x of the side's unit normal there (y is 0).
+        normal_z: ``[W, L]`` z of the normal.
     """
 
     image: torch.Tensor
@@ -108,61 +108,73 @@ _CORNERS = torch.tensor([[x, y, z] for x in (0, 1) for y in (0, 1) for z in (0, 
                         dtype=torch.bool)
 
 
-def _windows(lo: torch.Tensor, hi: torch.Tensor, cameras: Cameras, resolution: int
+def corners(lo: torch.Tensor, hi: torch.Tensor) -> torch.Tensor:
+    """``[M, 8, 3]`` the corners of boxes with corners ``lo`` and ``hi`` (``[M, 3]``)."""
+    return torch.where(_CORNERS, hi[:, None], lo[:, None])
+
+
+def _windows(points: torch.Tensor, cameras: Cameras, resolution: int
              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Screen windows covering boxes, one per box.
+    """Screen windows covering convex shapes, one per shape: the bounding rectangles of the
+    projections of points whose convex hull contains the shape, one pixel wider on every
+    side.
 
     Args:
-        lo, hi: ``[M, 3]`` box corners.
-        cameras: the camera of each box.
+        points: ``[M, C, 3]`` points per shape.
+        cameras: the camera of each shape.
         resolution: image side.
 
     Returns:
         ``(row0, col0, height, width)``, each ``[M]`` long.
     """
-    corners = torch.where(_CORNERS, hi[:, None], lo[:, None])                # [M, 8, 3]
-    rel = corners - cameras.origin[:, None]
-    depth = dot(rel, cameras.forward[:, None]).clamp(min=1e-3)
+    rel = points.permute(2, 1, 0) - cameras.origin.T[:, None]                  # [3, C, M]
+
+    def along(axis: torch.Tensor) -> torch.Tensor:
+        axis = axis.T[:, None]
+        return rel[0] * axis[0] + rel[1] * axis[1] + rel[2] * axis[2]           # [C, M]
+
+    depth = along(cameras.forward).clamp_(min=1e-3)
     scale = cameras.focal * resolution / 2.0
     centre = resolution / 2.0 - 0.5
-    col = dot(rel, cameras.right[:, None]) / depth * scale + centre
-    row = dot(rel, cameras.up[:, None]) / depth * -scale + centre
-    first_col = (col.amin(1).floor() - 1).clamp(0, resolution - 1)
-    first_row = (row.amin(1).floor() - 1).clamp(0, resolution - 1)
-    width = (col.amax(1).ceil() + 1).clamp(0, resolution - 1) - first_col + 1
-    height = (row.amax(1).ceil() + 1).clamp(0, resolution - 1) - first_row + 1
+    col = along(cameras.right).div_(depth).mul_(scale).add_(centre)
+    row = along(cameras.up).div_(depth).mul_(-scale).add_(centre)
+    first_col = (col.amin(0).floor_() - 1).clamp_(0, resolution - 1)
+    first_row = (row.amin(0).floor_() - 1).clamp_(0, resolution - 1)
+    width = (col.amax(0).ceil_() + 1).clamp_(0, resolution - 1) - first_col + 1
+    height = (row.amax(0).ceil_() + 1).clamp_(0, resolution - 1) - first_row + 1
     return first_row.long(), first_col.long(), height.long(), width.long()
 
 
-def _batches(height: torch.Tensor, width: torch.Tensor) -> list[tuple[int, int, int, int]]:
-    """Cuts windows sorted by size (the largest first) into batches, each to be padded to its
-    largest.
+def _batches(width: torch.Tensor) -> list[tuple[int, int, int]]:
+    """Cuts rows sorted by width (the widest first) into batches, each padded to its widest.
 
-    A window joins the current batch while the batch's padded area stays within ``PADDING``
-    times its windows' own area plus ``BATCH_COST`` (what casting one more batch costs) and
-    within ``BATCH_PIXELS``.
+    A width joins the current batch while the batch's padded area stays within ``PADDING``
+    times its rows' own area plus ``BATCH_COST`` (what casting one more batch costs); a batch
+    holds at most ``BATCH_PIXELS`` pixels, and rows of one width may be split between batches.
 
     Args:
-        height, width: ``[M]`` window sizes, in order.
+        width: ``[L]`` long row widths, in non-increasing order.
 
     Returns:
-        ``(start, stop, height, width)`` of every batch.
+        ``(start, stop, width)`` of every batch.
     """
-    batches, start, rows, cols, area = [], 0, 0, 0, 0
-    # a plain loop over Python ints: the windows of a batch of objects number in thousands
-    for i, h, w in zip(range(len(height)), height.tolist(), width.tolist(), strict=True):
-        new_rows = h if h > rows else rows
-        new_cols = w if w > cols else cols
-        size = h * w
-        padded = (i + 1 - start) * new_rows * new_cols
-        if i > start and (padded > PADDING * (area + size) + BATCH_COST
-                          or padded > BATCH_PIXELS):
-            batches.append((start, i, rows, cols))
-            start, rows, cols, area = i, h, w, size
-        else:
-            rows, cols, area = new_rows, new_cols, area + size
-    if len(height):
-        batches.append((start, len(height), rows, cols))
+    widths, counts = torch.unique_consecutive(width, return_counts=True)
+    batches, start, stop, rows, own, top = [], 0, 0, 0, 0, 0
+    # a plain loop over the distinct widths (at most the image side)
+    for w, count in zip(widths.tolist(), counts.tolist(), strict=True):
+        while count:
+            if rows and (rows + count) * top > PADDING * (own + count * w) + BATCH_COST:
+                batches.append((start, stop, top))
+                start, rows, own = stop, 0, 0
+            if not rows:
+                top = w
+            taken = min(count, BATCH_PIXELS // top - rows)
+            rows, own, stop, count = rows + taken, own + taken * w, stop + taken, count - taken
+            if count:                                   # the batch is full
+                batches.append((start, stop, top))
+                start, rows, own = stop, 0, 0
+    if rows:
+        batches.append((start, stop, top))
     return batches
 
 
@@ -172,7 +184,8 @@ def _away_from_zero(g: torch.Tensor, sign: float) -> torch.Tensor:
 
 
 def _slabs(lo: torch.Tensor, hi: torch.Tensor, origin: torch.Tensor, faces: tuple[int, int]
-           ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+           ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor,
+                      torch.Tensor, torch.Tensor]:
     """The entry and exit planes of slabs ``lo <= x_k <= hi``.
 
     Along axis k, ``s = D_k / (hi - o_k)`` at the upper plane and ``D_k / (lo - o_k)`` at the
@@ -186,22 +199,25 @@ def _slabs(lo: torch.Tensor, hi: torch.Tensor, origin: torch.Tensor, faces: tupl
             follow, two by two).
 
     Returns:
-        ``(enter, enter_offset, enter_face, leave, leave_offset)``: the ``[M, A]`` slopes
-        along ``D_k`` and offsets of the entries and their faces; ``[M, 2A]`` of the exits
-        (upper planes first). Unused slots have slope 0 and offset +-``UNBOUNDED``.
+        ``(enter, enter_offset, enter_face, leave, leave_offset, entering, leaving)``: the
+        ``[M, A]`` slopes along ``D_k`` and offsets of the entries and their faces; ``[M, 2A]``
+        of the exits (upper planes first); whether each entry and exit constrains the ray.
+        Slots that do not have slope 0 and offset +-``UNBOUNDED``.
     """
     g_hi = _away_from_zero(hi - origin, 1.0)
     g_lo = _away_from_zero(lo - origin, -1.0)
     above, below = g_hi < 0, g_lo > 0
     zero = torch.zeros_like(g_hi)
     enter = torch.where(above, g_hi.reciprocal(), torch.where(below, g_lo.reciprocal(), zero))
-    enter_offset = (~(above | below)).to(torch.float32) * UNBOUNDED
+    entering = above | below
+    enter_offset = (~entering).to(torch.float32) * UNBOUNDED
     axis = torch.arange(g_hi.shape[1]) * 2
     enter_face = torch.where(above, axis + faces[0], axis + faces[1])
     leave = torch.cat([torch.where(above, zero, g_hi.reciprocal()),
                        torch.where(below, zero, g_lo.reciprocal())], 1)
-    leave_offset = torch.cat([above, below], 1).to(torch.float32) * -UNBOUNDED
-    return enter, enter_offset, enter_face, leave, leave_offset
+    outside = torch.cat([above, below], 1)
+    leave_offset = outside.to(torch.float32) * -UNBOUNDED
+    return enter, enter_offset, enter_face, leave, leave_offset, entering, ~outside
 
 
 class _Scratch:
@@ -225,46 +241,112 @@ class _Scratch:
         return buffer[:count].view(shape)
 
 
-def _nearest(enter: torch.Tensor, code: torch.Tensor, leave: torch.Tensor,
+def _nearest(enter: torch.Tensor, code: torch.Tensor, leave: list[torch.Tensor],
              scratch: _Scratch) -> torch.Tensor:
     """Keys of the hits of convex primitives, from the inverse depths of their planes.
 
     Args:
-        enter: ``[M, E, H, W]`` inverse depths where the ray enters the half-spaces the camera
+        enter: ``[E, W, L]`` inverse depths where the ray enters the half-spaces the camera
             is outside of (overwritten with their keys).
-        code: ``[M, E]`` int32 ``primitive << FACE_BITS | face`` of each entry.
-        leave: ``[M, X, H, W]`` inverse depths where it leaves the others.
+        code: ``[E, L]`` int32 ``primitive << FACE_BITS | face`` of each entry.
+        leave: ``X`` tensors ``[W, L]``: inverse depths where it leaves the others.
         scratch: memory for the results.
 
     Returns:
-        ``[M, H, W]`` int32 keys, 0 where the ray misses.
+        ``[W, L]`` int32 keys, 0 where the ray misses.
     """
-    shape = enter[:, 0].shape
-    packed = enter.view(torch.int32).bitwise_and_(~CODE_MASK).bitwise_or_(code[..., None, None])
-    near = torch.minimum(packed[:, 0], packed[:, 1], out=scratch.get("near", shape, torch.int32))
-    for slot in range(2, packed.shape[1]):
-        torch.minimum(near, packed[:, slot], out=near)
-    far = torch.clamp(leave[:, 0], min=NEAREST, out=scratch.get("far", shape))
-    for slot in range(1, leave.shape[1]):
-        torch.maximum(far, leave[:, slot], out=far)
+    shape = enter.shape[1:]
+    packed = enter.view(torch.int32).bitwise_and_(~CODE_MASK).bitwise_or_(code[:, None])
+    if packed.shape[0] == 1:
+        near = packed[0]
+    else:
+        near = torch.minimum(packed[0], packed[1], out=scratch.get("near", shape, torch.int32))
+        for slot in range(2, packed.shape[0]):
+            torch.minimum(near, packed[slot], out=near)
+    far = torch.clamp(leave[0], min=NEAREST, out=scratch.get("far", shape))
+    for slot in leave[1:]:
+        torch.maximum(far, slot, out=far)
     return near.mul_(near.view(torch.float32) > far)
 
 
-class _BoxCaster:
-    """Casts a group of boxes (cut by their planes): per window, 3 + P entry and 6 + P exit
-    planes, as linear functions of the pixel.
+class _Caster:
+    """What every caster shares: per-window tensors with the windows last, which ``select``
+    gathers (one entry per pixel row, in the end), and a ``pattern`` per window (batches hold
+    windows of one pattern only).
 
     Args:
-        boxes: the group.
-        cameras: the camera of each box (``boxes`` flattened to ``[M]``, in this order).
+        group: the primitives, ``[M, 1, ...]``.
+        cameras: the camera of each primitive.
         number: ``[M]`` long primitive numbers.
     """
+
+    coefficients: torch.Tensor
+    """``[3, S, M]`` linear functions evaluated over each window."""
+    code: torch.Tensor
+    """``[E, M]`` int32 codes of the entries."""
+    pattern: torch.Tensor
+    """``[M]`` long: windows of one pattern have the same slots."""
+
+    @staticmethod
+    def points(group) -> torch.Tensor:
+        """``[M, C, 3]`` points whose convex hull contains each primitive (``group`` is
+        ``[M, 1, ...]``)."""
+        lo, hi = group.bounds()
+        return corners(lo.flatten(0, 1), hi.flatten(0, 1))
+
+    def select(self, rows: torch.Tensor) -> None:
+        """Keeps some windows, in a new order, as often as they are named.
+
+        Args:
+            rows: ``[M']`` long indices of the windows.
+        """
+        for name, value in list(vars(self).items()):
+            if isinstance(value, torch.Tensor):
+                setattr(self, name, value[..., rows])
+
+
+def _compact(coefficients: torch.Tensor, code: torch.Tensor, entering: torch.Tensor,
+             leaving: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor,
+                                             torch.Tensor]:
+    """Moves the planes that constrain each window's rays to the front of its slots.
+
+    A plane the ray neither enters nor leaves by has a constant slot (``+-UNBOUNDED``) that
+    never decides a minimum or maximum, so it need not be cast. Each window keeps its active
+    entries, then its active exits; a window with no active entry keeps them all, and one
+    with no active exit keeps the first (as if they were cast: the results are the same).
+
+    Args:
+        coefficients: ``[M, E + X, 3]`` of the candidate entries, then the candidate exits.
+        code: ``[M, E]`` codes of the candidate entries.
+        entering: ``[M, E]`` bool, the active entries.
+        leaving: ``[M, X]`` bool, the active exits.
+
+    Returns:
+        ``(coefficients [3, S, M], code [S, M], entries [M], exits [M])``: the slots in their
+        new order (a window's first ``entries`` are its entries, its next ``exits`` its
+        exits) and the counts.
+    """
+    entering = entering | ~entering.any(1, keepdim=True)
+    leaving = leaving.clone()
+    leaving[:, 0] |= ~leaving.any(1)
+    # active entries (0), active exits (1), then the rest (2, 3)
+    rank = torch.cat([torch.where(entering, 0, 2), torch.where(leaving, 1, 3)], 1)
+    order = torch.sort(rank, dim=1, stable=True).indices                      # [M, S]
+    slots = coefficients.gather(1, order[..., None].expand(-1, -1, 3))
+    full_code = torch.cat([code, torch.zeros_like(leaving, dtype=code.dtype)], 1)
+    return (slots.permute(2, 1, 0).contiguous(), full_code.gather(1, order).T.contiguous(),
+            entering.sum(1), leaving.sum(1))
+
+
+class _BoxCaster(_Caster):
+    """Casts a group of boxes (cut by their planes): per window, the planes its rays enter
+    and leave by (two per axis, one per cutting plane), as linear functions of the pixel."""
 
     def __init__(self, boxes: Boxes, cameras: Cameras, number: torch.Tensor):
         lo, hi, planes = boxes.lo.flatten(0, 1), boxes.hi.flatten(0, 1), boxes.planes.flatten(0, 1)
         m, p = lo.shape[0], planes.shape[1]
-        enter, enter_offset, enter_face, leave, leave_offset = _slabs(lo, hi, cameras.origin,
-                                                                      (0, 1))
+        enter, enter_offset, enter_face, leave, leave_offset, entering, leaving = _slabs(
+            lo, hi, cameras.origin, (0, 1))
         eye = torch.eye(3)
         enter_vectors = enter[..., None] * eye                                  # [M, 3, 3]
         leave_vectors = leave[..., None] * torch.cat([eye, eye])                # [M, 6, 3]
@@ -278,34 +360,34 @@ class _BoxCaster:
             enter_offset = torch.cat([enter_offset, (~outside).to(torch.float32) * UNBOUNDED], 1)
             leave_offset = torch.cat([leave_offset, outside.to(torch.float32) * -UNBOUNDED], 1)
             enter_face = torch.cat([enter_face, (torch.arange(p) + 6).expand(m, p)], 1)
-        self.entries = 3 + p
-        self.code = ((number[:, None] << FACE_BITS) | enter_face).to(torch.int32)
-        self.coefficients = linear_coefficients(
+            entering = torch.cat([entering, outside], 1)
+            leaving = torch.cat([leaving, ~outside], 1)
+        code = ((number[:, None] << FACE_BITS) | enter_face).to(torch.int32)
+        coefficients = linear_coefficients(
             cameras, torch.cat([enter_vectors, leave_vectors], 1),
             torch.cat([enter_offset, leave_offset], 1))
+        self.coefficients, self.code, self.entries, self.exits = _compact(
+            coefficients, code, entering, leaving)
+        self.pattern = self.entries * 64 + self.exits
 
-    def keys(self, rows: slice, windows: Windows, scratch: _Scratch) -> torch.Tensor:
-        """``[M', H, W]`` int32 keys of the boxes ``rows`` over their ``windows``."""
-        values = windows.evaluate(self.coefficients[rows], scratch.get(
-            "values", (rows.stop - rows.start, self.coefficients.shape[1], windows.height,
-                       windows.width)))
-        return _nearest(values[:, :self.entries], self.code[rows], values[:, self.entries:],
-                        scratch)
+    def keys(self, rows: slice, pixels: Rows, scratch: _Scratch) -> torch.Tensor:
+        """``[W, L]`` int32 keys of the boxes of ``rows`` (one pattern) over ``pixels``."""
+        entries, exits = int(self.entries[rows.start]), int(self.exits[rows.start])
+        slots = entries + exits
+        values = pixels.evaluate(self.coefficients[:, :slots, rows], scratch.get(
+            "values", (slots, pixels.width, rows.stop - rows.start)))
+        return _nearest(values[:entries], self.code[:entries, rows], values[entries:], scratch)
 
 
-class _CylinderCaster:
+class _CylinderCaster(_Caster):
     """Casts a group of cylinders with axes along y.
 
     The side: with ``o' = o - centre`` and ``c = o'_x^2 + o'_z^2 - r^2`` (> 0: the camera is
     outside the infinite cylinder), a ray meets it where ``c s^2 + 2 b s + a = 0``, with
     ``b = o'_x D_x + o'_z D_z`` and ``a = D_x^2 + D_z^2``: at ``s = beta +- sqrt(beta^2 -
     a / c)`` with ``beta = -b / c``; ``beta``, ``D_x`` and ``D_z`` are linear functions of
-    the pixel. The caps are the slab along y.
-
-    Args:
-        cylinders: the group.
-        cameras: the camera of each cylinder (``cylinders`` flattened to ``[M]``).
-        number: ``[M]`` long primitive numbers.
+    the pixel. The caps are the slab along y: the cap the ray enters by (where the camera is
+    beyond one) and the caps it leaves by.
     """
 
     def __init__(self, cylinders: Cylinders, cameras: Cameras, number: torch.Tensor):
@@ -316,99 +398,106 @@ class _CylinderCaster:
         c = _away_from_zero(ox * ox + oz * oz - radius * radius, 1.0)
         scale = c.abs().rsqrt()
         zero = torch.zeros_like(c)
-        enter, enter_offset, enter_face, leave, leave_offset = _slabs(
+        enter, enter_offset, enter_face, leave, leave_offset, entering, leaving = _slabs(
             y[:, :1], y[:, 1:], origin[:, 1:2], (2, 3))
         vectors = torch.stack([
+            torch.stack([zero, enter[:, 0], zero], 1),                 # the cap it enters by
             torch.stack([-ox / c, zero, -oz / c], 1),                  # beta
             torch.stack([scale, zero, zero], 1),                       # D_x / sqrt|c|
             torch.stack([zero, zero, scale], 1),                       # D_z / sqrt|c|
-            torch.stack([zero, enter[:, 0], zero], 1),                 # the cap it enters by
             torch.stack([zero, leave[:, 0], zero], 1),                 # the caps it leaves by
             torch.stack([zero, leave[:, 1], zero], 1)], 1)
-        offset = torch.stack([zero, zero, zero, enter_offset[:, 0], leave_offset[:, 0],
+        offset = torch.stack([enter_offset[:, 0], zero, zero, zero, leave_offset[:, 0],
                               leave_offset[:, 1]], 1)
-        self.coefficients = linear_coefficients(cameras, vectors, offset)
-        # per window: sign of c, the side's entry offset (camera inside: the ray starts in
-        # the infinite cylinder, so the side is only an exit), and the normals' terms
+        # the cap's entry is kept where it is active, or where the camera is inside the
+        # infinite cylinder (then the side is no entry: the ray starts inside it)
+        always = torch.ones_like(entering).expand(-1, 3)
+        self.coefficients, code, kept, self.exits = _compact(
+            linear_coefficients(cameras, vectors, offset),
+            torch.cat([enter_face, torch.zeros_like(always, dtype=torch.long)], 1).to(
+                torch.int32),
+            torch.cat([entering | (c < 0)[:, None], always], 1), leaving)
+        self.cap = kept - 3
+        self.pattern = self.cap * 64 + self.exits
+        # per window: sign of c, the side's entry offset, and the normals' terms
         self.scalars = torch.stack([c.sign(), (c < 0).to(torch.float32) * UNBOUNDED,
-                                    1.0 / (scale * radius), ox / radius, oz / radius], 1)
-        self.code = ((number[:, None] << FACE_BITS) | torch.stack(
-            [torch.full_like(number, CURVED_FACE), enter_face[:, 0]], 1)).to(torch.int32)
+                                    1.0 / (scale * radius), ox / radius, oz / radius])
+        self.code = torch.cat([(number[None] << FACE_BITS) | CURVED_FACE,
+                               (number[None] << FACE_BITS) | code[:1]]).to(torch.int32)
 
-    def keys(self, rows: slice, windows: Windows, scratch: _Scratch
+    def keys(self, rows: slice, pixels: Rows, scratch: _Scratch
              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Keys of the cylinders ``rows`` over their ``windows``; also the side's keys and
-        the x and z of the side's normals where rays enter it (all ``[M', H, W]``)."""
-        values = windows.evaluate(self.coefficients[rows], scratch.get(
-            "values", (rows.stop - rows.start, 6, windows.height, windows.width)))
-        sign, offset, step, nx, nz = self.scalars[rows, :, None, None].unbind(1)
-        beta, dx, dz = values[:, 0], values[:, 1], values[:, 2]
+        """Keys of the cylinders of ``rows`` (one pattern) over ``pixels``; also the side's
+        keys and the x and z of the side's normals where rays enter it (all ``[W, L]``)."""
+        cap, exits = int(self.cap[rows.start]), int(self.exits[rows.start])
+        slots = cap + 3 + exits
+        # slot 0 takes the side's inverse depth (kept with the patch: not scratch memory)
+        values = torch.empty(1 + slots, pixels.width, rows.stop - rows.start)
+        pixels.evaluate(self.coefficients[:, :slots, rows], values[1:])
+        sign, offset, step, nx, nz = self.scalars[:, rows]
+        beta, dx, dz = values[1 + cap], values[2 + cap], values[3 + cap]
         discriminant = dx * dx                      # beta^2 - a / c, a / c = sign (dx^2 + dz^2)
         discriminant.addcmul_(dz, dz).mul_(sign).neg_().addcmul_(beta, beta)
         root = discriminant.clamp(min=0.0).sqrt_()
         # camera outside (c > 0): in at beta + root, out at beta - root; inside: out at
         # beta + root. Rays that pass just outside (discriminant < 0) are pushed out.
-        side = torch.add(beta, root).add_(offset)
-        values[:, 0].addcmul_(root, sign, value=-1.0).add_(discriminant.clamp_(max=0.0),
-                                                           alpha=-GRAZING)
+        side = torch.add(beta, root, out=values[0]).add_(offset)
+        beta.addcmul_(root, sign, value=-1.0).add_(discriminant.clamp_(max=0.0), alpha=-GRAZING)
         inv = side.clamp(min=NEAREST).reciprocal_()
         normal_x = (dx * inv).mul_(step).add_(nx)
         normal_z = (dz * inv).mul_(step).add_(nz)
-        entries = torch.stack([side, values[:, 3]], 1)
-        keys = _nearest(entries, self.code[rows], values[:, [0, 4, 5]], scratch)
-        return keys, entries[:, 0], normal_x, normal_z
+        entries = values[:1 + cap]
+        keys = _nearest(entries, self.code[:1 + cap, rows], [beta, *values[4 + cap:]], scratch)
+        return keys, entries[0], normal_x, normal_z
 
 
 def _flat_keys(values: torch.Tensor, code: torch.Tensor, inside: torch.Tensor,
                scratch: _Scratch) -> torch.Tensor:
-    """Keys of the hits of flat decals: ``values[:, 0]`` is the inverse depth of their plane
+    """Keys of the hits of flat decals: ``values[0]`` is the inverse depth of their plane
     (overwritten with its keys), ``inside`` < 0 where the ray meets the plane within the
     decal, in front of the camera."""
-    packed = values[:, 0].view(torch.int32).bitwise_and_(~CODE_MASK).bitwise_or_(
-        code.view(-1, 1, 1))
+    packed = values[0].view(torch.int32).bitwise_and_(~CODE_MASK).bitwise_or_(code)
     return torch.mul(packed, inside < 0, out=scratch.get("near", packed.shape, torch.int32))
 
 
-class _FlatCaster:
-    """What the casters of flat decals share: ``seen``, ``[M]`` bool, is False for decals
-    seen from behind, which no ray hits (their windows need not be cast)."""
+class _FlatCaster(_Caster):
+    """What the casters of flat decals share. A decal seen from behind is hit by no ray, so
+    only those ``seen`` are cast."""
 
-    coefficients: torch.Tensor
-    code: torch.Tensor
-    seen: torch.Tensor
-
-    def select(self, rows: torch.Tensor) -> None:
-        """Keeps only some decals.
-
-        Args:
-            rows: ``[M']`` long indices of the decals to keep, in their new order.
-        """
-        self.coefficients, self.code = self.coefficients[rows], self.code[rows]
-        self.seen = self.seen[rows]
+    def _finish(self, coefficients: torch.Tensor, number: torch.Tensor) -> None:
+        self.coefficients = coefficients.permute(2, 1, 0).contiguous()
+        self.code = (number << FACE_BITS).to(torch.int32)
+        self.pattern = torch.zeros_like(number)
 
 
-def _front(g: torch.Tensor) -> torch.Tensor:
-    """Where the camera sees the front of a plane (``g = d - n . o < 0``)."""
-    return _away_from_zero(g, 1.0) < 0
+def _quad_plane(corners: torch.Tensor, origin: torch.Tensor
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+    """``([M, 3], [M])``: quadrilaterals' unit normals and ``g = d - n . o`` (< 0: the camera
+    sees their front)."""
+    normal = torch.linalg.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
+    normal = normal / normal.norm(dim=1, keepdim=True)
+    return normal, _away_from_zero(dot(normal, corners[:, 0] - origin), 1.0)
 
 
 class _QuadCaster(_FlatCaster):
     """Casts a group of flat quadrilaterals: on the plane ``n . x = d``, ``s = (n . D) / g``
     with ``g = d - n . o``; an edge ``m . x <= e`` holds at the ray's point where
-    ``m . D - (e - m . o) s <= 0``, a linear function of ``D`` too.
+    ``m . D - (e - m . o) s <= 0``, a linear function of ``D`` too."""
 
-    Args:
-        quads: the group.
-        cameras: the camera of each quadrilateral (``quads`` flattened to ``[M]``).
-        number: ``[M]`` long primitive numbers.
-    """
+    @staticmethod
+    def seen(quads: Quads, cameras: Cameras) -> torch.Tensor:
+        """``[M]`` bool: the quadrilaterals (flattened) whose front the cameras see."""
+        return _quad_plane(quads.corners.flatten(0, 1), cameras.origin)[1] < 0
+
+    @staticmethod
+    def points(quads: Quads) -> torch.Tensor:
+        """``[M, 4, 3]`` the corners."""
+        return quads.corners.flatten(0, 1)
 
     def __init__(self, quads: Quads, cameras: Cameras, number: torch.Tensor):
         corners = quads.corners.flatten(0, 1)                                  # [M, 4, 3]
         origin = cameras.origin[:, None]
-        normal = torch.linalg.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
-        normal = normal / normal.norm(dim=1, keepdim=True)
-        g = _away_from_zero(dot(normal, corners[:, 0] - cameras.origin), 1.0)   # [M]
+        normal, g = _quad_plane(corners, cameras.origin)
         depth = normal / g[:, None]
         edge = torch.linalg.cross(corners.roll(-1, 1) - corners, normal[:, None].expand(-1, 4, -1))
         reach = dot(edge, corners - origin)                                    # [M, 4]
@@ -417,31 +506,28 @@ class _QuadCaster(_FlatCaster):
         zero = torch.zeros_like(g)
         back = (g >= 0).to(torch.float32) * UNBOUNDED       # seen from behind: never inside
         offset = torch.stack([zero, zero + NEAREST, back, zero, zero, zero], 1)
-        self.coefficients = linear_coefficients(cameras, vectors, offset)
-        self.code = (number << FACE_BITS).to(torch.int32)
-        self.seen = g < 0
+        self._finish(linear_coefficients(cameras, vectors, offset), number)
 
-    def keys(self, rows: slice, windows: Windows, scratch: _Scratch) -> torch.Tensor:
-        """``[M', H, W]`` int32 keys of the quadrilaterals ``rows`` over their ``windows``."""
-        values = windows.evaluate(self.coefficients[rows], scratch.get(
-            "values", (rows.stop - rows.start, 6, windows.height, windows.width)))
-        inside = torch.maximum(values[:, 1], values[:, 2], out=scratch.get(
-            "far", values[:, 0].shape))
+    def keys(self, rows: slice, pixels: Rows, scratch: _Scratch) -> torch.Tensor:
+        """``[W, L]`` int32 keys of the quadrilaterals of ``rows`` over ``pixels``."""
+        values = pixels.evaluate(self.coefficients[..., rows], scratch.get(
+            "values", (6, pixels.width, rows.stop - rows.start)))
+        inside = torch.maximum(values[1], values[2], out=scratch.get("far", values[0].shape))
         for slot in range(3, 6):
-            torch.maximum(inside, values[:, slot], out=inside)
+            torch.maximum(inside, values[slot], out=inside)
         return _flat_keys(values, self.code[rows], inside, scratch)
 
 
 class _DiscCaster(_FlatCaster):
     """Casts a group of flat discs facing along y: on the plane ``y = c_y``,
     ``s = D_y / (c_y - o_y)``, and ``W = (p - c) s = D + (o - c) s`` is linear in ``D``; the
-    ray's point is inside where ``W_x^2 + W_z^2 < (r s)^2``.
+    ray's point is inside where ``W_x^2 + W_z^2 < (r s)^2``."""
 
-    Args:
-        discs: the group.
-        cameras: the camera of each disc (``discs`` flattened to ``[M]``).
-        number: ``[M]`` long primitive numbers.
-    """
+    @staticmethod
+    def seen(discs: Discs, cameras: Cameras) -> torch.Tensor:
+        """``[M]`` bool: the discs (flattened) whose front the cameras see."""
+        rel_y = cameras.origin[:, 1] - discs.centre.flatten(0, 1)[:, 1]
+        return _away_from_zero(-rel_y * discs.facing.flatten(), 1.0) < 0
 
     def __init__(self, discs: Discs, cameras: Cameras, number: torch.Tensor):
         centre, radius = discs.centre.flatten(0, 1), discs.radius.flatten()
@@ -458,23 +544,27 @@ class _DiscCaster(_FlatCaster):
             torch.stack([zero, radius * depth, zero], 1)], 1)                  # r s
         back = (g >= 0).to(torch.float32) * UNBOUNDED       # seen from behind: never inside
         offset = torch.stack([zero, back + NEAREST, zero, zero, zero], 1)
-        self.coefficients = linear_coefficients(cameras, vectors, offset)
-        self.code = (number << FACE_BITS).to(torch.int32)
-        self.seen = g < 0
+        self._finish(linear_coefficients(cameras, vectors, offset), number)
 
-    def keys(self, rows: slice, windows: Windows, scratch: _Scratch) -> torch.Tensor:
-        """``[M', H, W]`` int32 keys of the discs ``rows`` over their ``windows``."""
-        values = windows.evaluate(self.coefficients[rows], scratch.get(
-            "values", (rows.stop - rows.start, 5, windows.height, windows.width)))
-        inside = torch.mul(values[:, 2], values[:, 2], out=scratch.get("far", values[:, 0].shape))
-        inside.addcmul_(values[:, 3], values[:, 3]).addcmul_(values[:, 4], values[:, 4],
-                                                             value=-1.0)
-        torch.maximum(inside, values[:, 1], out=inside)
+    def keys(self, rows: slice, pixels: Rows, scratch: _Scratch) -> torch.Tensor:
+        """``[W, L]`` int32 keys of the discs of ``rows`` over ``pixels``."""
+        values = pixels.evaluate(self.coefficients[..., rows], scratch.get(
+            "values", (5, pixels.width, rows.stop - rows.start)))
+        inside = torch.mul(values[2], values[2], out=scratch.get("far", values[0].shape))
+        inside.addcmul_(values[3], values[3]).addcmul_(values[4], values[4], value=-1.0)
+        torch.maximum(inside, values[1], out=inside)
         return _flat_keys(values, self.code[rows], inside, scratch)
 
 
 _CASTERS = {Boxes: _BoxCaster, Cylinders: _CylinderCaster, Quads: _QuadCaster,
             Discs: _DiscCaster}
+
+
+def _subset(group, index: torch.Tensor | None):
+    """The group's primitives (flattened over objects) ``index``, as ``[M, 1, ...]``."""
+    fields = {name: value.flatten(0, 1)[index if index is not None else slice(None), None]
+              for name, value in vars(group).items() if isinstance(value, torch.Tensor)}
+    return type(group)(**fields, material=group.material)
 
 
 def cast_rays(scene: Scene, cameras: Cameras, resolution: int) -> Hits:
@@ -501,37 +591,37 @@ def cast_rays(scene: Scene, cameras: Cameras, resolution: int) -> Hits:
     curved = []
     scratch = _Scratch(BATCH_PIXELS)
     for first, group in scene.numbered():
-        lo, hi = group.bounds()
-        k = lo.shape[1]
-        row0, col0, height, width = _windows(
-            lo.flatten(0, 1), hi.flatten(0, 1), take(cameras, torch.arange(n * k) // k), side)
-        order = torch.argsort(height * width, descending=True)
-        image, number = order // k, order % k + first
-        group_cameras = take(cameras, image)
-        caster = _CASTERS[type(group)](_reorder(group, order), group_cameras, number)
-        if isinstance(caster, _FlatCaster) and not bool(caster.seen.all()):
-            kept = caster.seen.nonzero().view(-1)          # decals seen from behind: no hits
-            caster.select(kept)
-            order, image, number = order[kept], image[kept], number[kept]
-        batches = _batches(height[order], width[order])
-        row0, col0 = row0[order], col0[order]
-        for start, stop, rows, cols in batches:
-            part = slice(start, stop)
-            windows = Windows(row0[part], col0[part], rows, cols, side)
-            pixel = windows.pixels(image[part])
-            if isinstance(caster, _CylinderCaster):
-                keys, side_keys, normal_x, normal_z = caster.keys(part, windows, scratch)
-                curved.append(CurvedPatch(image[part], number[part], pixel,
-                                          side_keys.view(torch.int32), normal_x, normal_z))
-            else:
-                keys = caster.keys(part, windows, scratch)
-            buffer.scatter_reduce_(0, pixel.view(-1), keys.view(-1), "amax")
+        k = len(group.material)
+        image, number = torch.arange(n * k) // k, torch.arange(n * k) % k + first
+        kind = _CASTERS[type(group)]
+        kept = None
+        if issubclass(kind, _FlatCaster):      # decals seen from behind: no ray hits them
+            kept = kind.seen(group, take(cameras, image)).nonzero().view(-1)
+            image, number = image[kept], number[kept]
+        group, group_cameras = _subset(group, kept), take(cameras, image)
+        row0, col0, height, width = _windows(kind.points(group), group_cameras, side)
+        caster = kind(group, group_cameras, number)
+        # cut the windows into pixel rows: those of one pattern together, the widest first
+        order = torch.sort(caster.pattern * (side + 1) - width, stable=True).indices
+        window = order.repeat_interleave(height[order])                       # [L]
+        first_row = torch.cumsum(height[order], 0) - height[order]
+        row = row0[window] + torch.arange(len(window)) - first_row.repeat_interleave(
+            height[order])
+        image, col0, width = image[window], col0[window], width[window]
+        caster.select(window)
+        patterns = torch.unique_consecutive(caster.pattern, return_counts=True)[1].tolist()
+        run = 0
+        for count in patterns:
+            for start, stop, cols in _batches(width[run:run + count]):
+                part = slice(run + start, run + stop)
+                pixels = Rows(image[part], row[part], col0[part], cols, side)
+                pixel = pixels.pixels()
+                if isinstance(caster, _CylinderCaster):
+                    keys, side_keys, normal_x, normal_z = caster.keys(part, pixels, scratch)
+                    curved.append(CurvedPatch(image[part], number[window[part]], pixel,
+                                              side_keys.view(torch.int32), normal_x, normal_z))
+                else:
+                    keys = caster.keys(part, pixels, scratch)
+                buffer.scatter_reduce_(0, pixel.view(-1), keys.view(-1), "amax")
+            run += count
     return Hits(key=buffer.view(n, side, side), curved=curved, sky=sky)
-
-
-def _reorder(group, order: torch.Tensor):
-    """The group's primitives as ``[M, 1, ...]`` tensors in ``order`` (indices into the
-    flattened ``N * K``)."""
-    fields = {name: value.flatten(0, 1)[order, None] for name, value in vars(group).items()
-              if isinstance(value, torch.Tensor)}
-    return type(group)(**fields, material=group.material)

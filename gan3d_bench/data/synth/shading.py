@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import torch
 
+from gan3d_bench.data.synth import raycast
 from gan3d_bench.data.synth.camera import (
     Cameras,
     Windows,
@@ -21,7 +22,7 @@ from gan3d_bench.data.synth.camera import (
     linear_coefficients,
     pixel_coordinates,
 )
-from gan3d_bench.data.synth.raycast import FACE_BITS, INDEX_BITS, CurvedPatch, Hits, _windows
+from gan3d_bench.data.synth.raycast import FACE_BITS, INDEX_BITS, CurvedPatch, Hits
 from gan3d_bench.data.synth.scene import Boxes, Cylinders, Discs, Quads, Scene
 
 AMBIENT = 0.38
@@ -194,7 +195,7 @@ def _shade_curved(image: torch.Tensor, hits: Hits, patch: CurvedPatch, key: torc
     seen = (hits.key.view(-1).take(patch.pixel) == patch.key).view(-1).nonzero().view(-1)
     if not len(seen):
         return
-    window = seen // (patch.pixel.shape[1] * patch.pixel.shape[2])
+    window = seen % patch.pixel.shape[-1]
     normal_x, normal_z = patch.normal_x.view(-1)[seen], patch.normal_z.view(-1)[seen]
     towards = key[patch.image[window]]
     light = normal_x * towards[:, 0]
@@ -237,7 +238,7 @@ def _shadow_windows(cameras: Cameras, ground: torch.Tensor, axes: torch.Tensor, 
     bounding rectangle comes near the camera's plane."""
     lo = torch.stack([-axes[:, 0], -axes[:, 1], ground], 1)
     hi = torch.stack([axes[:, 0], axes[:, 1], ground], 1)
-    row0, col0, height, width = _windows(lo, hi, cameras, side)
+    row0, col0, height, width = raycast._windows(raycast.corners(lo, hi), cameras, side)
     corners = torch.stack([lo, hi, torch.stack([lo[:, 0], hi[:, 1], ground], 1),
                            torch.stack([hi[:, 0], lo[:, 1], ground], 1)], 1)
     near = (dot(corners - cameras.origin[:, None], cameras.forward[:, None]) < 0.1).any(1)
