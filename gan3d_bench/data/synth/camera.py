@@ -206,8 +206,13 @@ class Rows:
         self.image, self.row, self.width, self.resolution = image, row, width, resolution
         self.col0 = col0.clamp(max=resolution - width)
         coords = pixel_coordinates(resolution)
-        self.v = coords.neg()[row]                                                # [L]
-        self.u = coords[torch.arange(width)[:, None] + self.col0]                 # [W, L]
+        self.v = coords.neg().index_select(0, row)                                # [L]
+        if resolution & (resolution - 1):
+            columns = torch.arange(width)[:, None] + self.col0
+            self.u = coords.index_select(0, columns.view(-1)).view(width, -1)      # [W, L]
+        else:   # (2 c + 1) / R - 1: every sum of these is exact
+            step = torch.arange(width, dtype=torch.float32) * (2.0 / resolution)
+            self.u = step[:, None] + coords.index_select(0, self.col0)
 
     def evaluate(self, coefficients: torch.Tensor, out: torch.Tensor | None = None
                  ) -> torch.Tensor:

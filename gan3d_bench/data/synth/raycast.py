@@ -55,21 +55,28 @@ BATCH_PIXELS = 2 ** 16
 class CurvedPatch:
     """The pixel rows of a batch of cylinders' windows, for per-pixel shading of their sides.
 
+    The side's unit normal at a pixel is ``(dx * inv * step + nx, 0, dz * inv * step + nz)``;
+    it is only computed where the side is visible.
+
     Attributes:
         image: ``[L]`` long image of each pixel row.
         primitive: ``[L]`` long primitive number of each row.
         pixel: ``[W, L]`` long indices into the flattened ``[N, R, R]`` key buffer.
         key: ``[W, L]`` int32 key the side would have in the buffer where it is visible.
-        normal_x: ``[W, L]`` x of the side's unit normal there (y is 0).
-        normal_z: ``[W, L]`` z of the normal.
+        dx: ``[W, L]`` x of the ray direction over ``sqrt|c|`` (see ``_CylinderCaster``).
+        dz: ``[W, L]`` z of the same.
+        inv: ``[W, L]`` depth along the ray of the side's entry.
+        terms: ``[3, L]`` ``(step, nx, nz)`` of each row's cylinder.
     """
 
     image: torch.Tensor
     primitive: torch.Tensor
     pixel: torch.Tensor
     key: torch.Tensor
-    normal_x: torch.Tensor
-    normal_z: torch.Tensor
+    dx: torch.Tensor
+    dz: torch.Tensor
+    inv: torch.Tensor
+    terms: torch.Tensor
 
 
 @dataclass
@@ -176,6 +183,40 @@ def _batches(width: torch.Tensor) -> list[tuple[int, int, int]]:
     if rows:
         batches.append((start, stop, top))
     return batches
+
+
+def pixel_rows(row0: torch.Tensor, height: torch.Tensor, order: torch.Tensor
+               ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Cuts windows into their rows of pixels.
+
+    Args:
+        row0: ``[M]`` long top row of each window.
+        height: ``[M]`` long rows of each window.
+        order: ``[M']`` long windows to cut, in order.
+
+    Returns:
+        ``(window, row)``: ``[L]`` long window and image row of each row, the rows of the
+        windows ``order`` one after the other.
+    """
+    heights = height[order]
+    window = order.repeat_interleave(heights)
+    first = torch.cumsum(heights, 0) - heights
+    return window, row0[window] + torch.arange(len(window)) - first.repeat_interleave(heights)
+
+
+def per_row(value: torch.Tensor, window: torch.Tensor) -> torch.Tensor:
+    """``value[..., window]`` for per-window values ``[..., M]`` (selected from a 2-D table,
+    far faster than indexing the last axis of a 3-D one).
+
+    Args:
+        value: ``[..., M]``.
+        window: ``[L]`` long.
+
+    Returns:
+        ``[..., L]`` contiguous.
+    """
+    table = value.reshape(-1, value.shape[-1])
+    return table.index_select(1, window).view(*value.shape[:-1], len(window))
 
 
 def _away_from_zero(g: torch.Tensor, sign: float) -> torch.Tensor:
@@ -302,7 +343,7 @@ class _Caster:
         """
         for name, value in list(vars(self).items()):
             if isinstance(value, torch.Tensor):
-                setattr(self, name, value[..., rows])
+                setattr(self, name, per_row(value, rows))
 
 
 def _compact(coefficients: torch.Tensor, code: torch.Tensor, entering: torch.Tensor,
@@ -426,15 +467,15 @@ class _CylinderCaster(_Caster):
                                (number[None] << FACE_BITS) | code[:1]]).to(torch.int32)
 
     def keys(self, rows: slice, pixels: Rows, scratch: _Scratch
-             ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Keys of the cylinders of ``rows`` (one pattern) over ``pixels``; also the side's
-        keys and the x and z of the side's normals where rays enter it (all ``[W, L]``)."""
+             ) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+        """Keys of the cylinders of ``rows`` (one pattern) over ``pixels`` (``[W, L]``), and
+        what shading their sides needs: ``CurvedPatch``'s ``key, dx, dz, inv, terms``."""
         cap, exits = int(self.cap[rows.start]), int(self.exits[rows.start])
         slots = cap + 3 + exits
         # slot 0 takes the side's inverse depth (kept with the patch: not scratch memory)
         values = torch.empty(1 + slots, pixels.width, rows.stop - rows.start)
         pixels.evaluate(self.coefficients[:, :slots, rows], values[1:])
-        sign, offset, step, nx, nz = self.scalars[:, rows]
+        sign, offset = self.scalars[:2, rows]
         beta, dx, dz = values[1 + cap], values[2 + cap], values[3 + cap]
         discriminant = dx * dx                      # beta^2 - a / c, a / c = sign (dx^2 + dz^2)
         discriminant.addcmul_(dz, dz).mul_(sign).neg_().addcmul_(beta, beta)
@@ -444,11 +485,9 @@ class _CylinderCaster(_Caster):
         side = torch.add(beta, root, out=values[0]).add_(offset)
         beta.addcmul_(root, sign, value=-1.0).add_(discriminant.clamp_(max=0.0), alpha=-GRAZING)
         inv = side.clamp(min=NEAREST).reciprocal_()
-        normal_x = (dx * inv).mul_(step).add_(nx)
-        normal_z = (dz * inv).mul_(step).add_(nz)
         entries = values[:1 + cap]
         keys = _nearest(entries, self.code[:1 + cap, rows], [beta, *values[4 + cap:]], scratch)
-        return keys, entries[0], normal_x, normal_z
+        return keys, (entries[0].view(torch.int32), dx, dz, inv, self.scalars[2:, rows])
 
 
 def _flat_keys(values: torch.Tensor, code: torch.Tensor, inside: torch.Tensor,
@@ -603,10 +642,7 @@ def cast_rays(scene: Scene, cameras: Cameras, resolution: int) -> Hits:
         caster = kind(group, group_cameras, number)
         # cut the windows into pixel rows: those of one pattern together, the widest first
         order = torch.sort(caster.pattern * (side + 1) - width, stable=True).indices
-        window = order.repeat_interleave(height[order])                       # [L]
-        first_row = torch.cumsum(height[order], 0) - height[order]
-        row = row0[window] + torch.arange(len(window)) - first_row.repeat_interleave(
-            height[order])
+        window, row = pixel_rows(row0, height, order)
         image, col0, width = image[window], col0[window], width[window]
         caster.select(window)
         patterns = torch.unique_consecutive(caster.pattern, return_counts=True)[1].tolist()
@@ -617,9 +653,8 @@ def cast_rays(scene: Scene, cameras: Cameras, resolution: int) -> Hits:
                 pixels = Rows(image[part], row[part], col0[part], cols, side)
                 pixel = pixels.pixels()
                 if isinstance(caster, _CylinderCaster):
-                    keys, side_keys, normal_x, normal_z = caster.keys(part, pixels, scratch)
-                    curved.append(CurvedPatch(image[part], number[window[part]], pixel,
-                                              side_keys.view(torch.int32), normal_x, normal_z))
+                    keys, sides = caster.keys(part, pixels, scratch)
+                    curved.append(CurvedPatch(image[part], number[window[part]], pixel, *sides))
                 else:
                     keys = caster.keys(part, pixels, scratch)
                 buffer.scatter_reduce_(0, pixel.view(-1), keys.view(-1), "amax")

@@ -17,6 +17,7 @@ import torch
 from gan3d_bench.data.synth import raycast
 from gan3d_bench.data.synth.camera import (
     Cameras,
+    Rows,
     Windows,
     dot,
     linear_coefficients,
@@ -196,7 +197,10 @@ def _shade_curved(image: torch.Tensor, hits: Hits, patch: CurvedPatch, key: torc
     if not len(seen):
         return
     window = seen % patch.pixel.shape[-1]
-    normal_x, normal_z = patch.normal_x.view(-1)[seen], patch.normal_z.view(-1)[seen]
+    step, nx, nz = patch.terms[:, window]
+    inv = patch.inv.view(-1)[seen]
+    normal_x = (patch.dx.view(-1)[seen] * inv).mul_(step).add_(nx)
+    normal_z = (patch.dz.view(-1)[seen] * inv).mul_(step).add_(nz)
     towards = key[patch.image[window]]
     light = normal_x * towards[:, 0]
     light.add_(normal_z * towards[:, 2]).clamp_(min=0.0)
@@ -226,7 +230,7 @@ def _shadow_functions(cameras: Cameras, ground: torch.Tensor, axes: torch.Tensor
     return linear_coefficients(cameras, vectors), (height > 0).to(torch.float32) * SHADOW
 
 
-SHADOW_IMAGES = 16
+SHADOW_IMAGES = 32
 """Images whose shadows are painted at a time, over the smallest window that covers all
 their shadows."""
 
@@ -251,6 +255,11 @@ def _sky(image: torch.Tensor, hits: Hits, cameras: Cameras, ground: torch.Tensor
     """Paints the shadows on the sky where rays miss (see ``shade``), and with no sky codes
     in ``hits``, the whole sky.
 
+    With sky codes the pictures already show the bare sky where rays miss, and the sky light
+    is exactly 1 away from the shadow's ellipse, so only the shadows' windows are computed
+    (cut into rows, like the ray caster's), and only the pixels where the light is below 1
+    and the ray misses are painted.
+
     Args:
         image: ``[N, 3, R, R]`` the pictures.
         hits: what every pixel sees.
@@ -259,47 +268,76 @@ def _sky(image: torch.Tensor, hits: Hits, cameras: Cameras, ground: torch.Tensor
         axes: ``[N, 2]`` half-axes of the shadows.
         finish: map the colours to [-1, 1] (``finished``).
     """
+    if hits.sky is None:
+        _whole_sky(image, hits, cameras, ground, axes, finish)
+        return
+    side = image.shape[-1]
+    shadow, strength = _shadow_functions(cameras, ground, axes)
+    blue = sky(side).view(3, side) * (2.0 if finish else 1.0)   # see _whole_sky
+    first_row, first_col, stop_row, stop_col = _shadow_windows(cameras, ground, axes, side)
+    shaded = (strength > 0).nonzero().view(-1)
+    width = stop_col - first_col
+    order = shaded[torch.sort(-width[shaded], stable=True).indices]
+    window, row = raycast.pixel_rows(first_row, stop_row - first_row, order)
+    coefficients = raycast.per_row(shadow.permute(2, 1, 0), window)          # [3, 3, L]
+    strength, col0, width = strength[window], first_col[window], width[window]
+    keys, pictures = hits.key.view(-1), image.view(-1)
+    channel = torch.arange(3)[:, None] * (side * side)
+    for start, stop, cols in raycast._batches(width):
+        part = slice(start, stop)
+        pixels = Rows(window[part], row[part], col0[part], cols, side)
+        pixel = pixels.pixels()
+        light = _light(pixels.evaluate(coefficients[..., part]), strength[part])
+        painted = ((light < 1.0) & hits.missed(keys.take(pixel))).view(-1).nonzero().view(-1)
+        if not len(painted):
+            continue
+        colour = blue[:, row[part][painted % (stop - start)]] * light.view(-1)[painted]
+        if finish:
+            colour.sub_(1.0)
+        at = pixel.view(-1)[painted]
+        at = at + (at // (side * side)) * (2 * side * side) + channel               # [3, P]
+        pictures.index_put_((at.view(-1),), colour.view(-1))
+
+
+def _whole_sky(image: torch.Tensor, hits: Hits, cameras: Cameras, ground: torch.Tensor,
+               axes: torch.Tensor, finish: bool) -> None:
+    """Paints the sky, with its shadows, wherever rays miss (for ``Hits`` without sky
+    codes): over whole pictures, some at a time (arguments as ``_sky``)."""
     n, side = image.shape[0], image.shape[-1]
     shadow, strength = _shadow_functions(cameras, ground, axes)
     # sky * light lies in [0.5, 0.95], so clamping it changes nothing, and doubling the sky
     # first doubles the product exactly: (2 sky) light - 1 is finished(sky * light)
     blue = sky(side) * (2.0 if finish else 1.0)
-    if hits.sky is None:
-        first_row = first_col = torch.zeros(n, dtype=torch.long)
-        stop_row = stop_col = torch.full((n,), side)
-    else:
-        first_row, first_col, stop_row, stop_col = _shadow_windows(cameras, ground, axes, side)
     for start in range(0, n, SHADOW_IMAGES):
         part = slice(start, min(start + SHADOW_IMAGES, n))
-        if hits.sky is not None and not bool((strength[part] > 0).any()):
-            continue                                  # no shadows: the sky light is 1
-        r0, c0 = int(first_row[part].min()), int(first_col[part].min())
-        r1, c1 = int(stop_row[part].max()), int(stop_col[part].max())
         m = part.stop - part.start
-        windows = Windows(torch.full((m,), r0), torch.full((m,), c0), r1 - r0, c1 - c0, side)
-        colour = torch.mul(blue[:, :, r0:r1], _sky_light(windows, shadow[part], strength[part]))
+        windows = Windows(torch.zeros(m, dtype=torch.long), torch.zeros(m, dtype=torch.long),
+                          side, side, side)
+        light = _light(windows.evaluate(shadow[part]).transpose(0, 1),
+                       strength[part].view(m, 1, 1)).unsqueeze(1)
+        colour = torch.mul(blue, light)
         if finish:
             colour.sub_(1.0)
-        picture = image[part, :, r0:r1, c0:c1]
-        missed = hits.missed(hits.key[part, r0:r1, c0:c1]).unsqueeze(1)
-        torch.where(missed, colour, picture, out=picture)
+        picture = image[part]
+        torch.where(hits.missed(hits.key[part]).unsqueeze(1), colour, picture, out=picture)
 
 
-def _sky_light(windows: Windows, shadow: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:
-    """``[m, 1, H, W]`` the sky light reaching the ground along the rays of some windows.
+def _light(values: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:
+    """The sky light reaching the ground along some rays.
 
     Args:
-        windows: one window per image.
-        shadow: ``[m, 3, 3]`` coefficients from ``_shadow_functions``.
-        strength: ``[m]`` the shadows' strengths.
+        values: ``[3, ...]`` the functions of ``_shadow_functions`` along the rays
+            (overwritten).
+        strength: the shadows' strengths, broadcast against ``values[0]``.
+
+    Returns:
+        ``values[0]``'s shape: the light, exactly 1 away from the shadows' ellipses.
     """
-    m = strength.shape[0]
-    values = windows.evaluate(shadow)
-    inv = values[:, 0].clamp_(min=1e-6).reciprocal_()
-    gx, gy = values[:, 1].mul_(inv), values[:, 2].mul_(inv)
+    inv = values[0].clamp_(min=1e-6).reciprocal_()
+    gx, gy = values[1].mul_(inv), values[2].mul_(inv)
     inside = gx.mul_(gx).addcmul_(gy, gy).neg_().add_(1.0)
     darkness = inside.clamp_(1e-20, 1.0).sqrt_()
-    return darkness.mul_(strength.view(m, 1, 1).neg()).add_(1.0).unsqueeze(1)
+    return darkness.mul_(strength.neg()).add_(1.0)
 
 
 def sky(resolution: int) -> torch.Tensor:
