@@ -185,34 +185,70 @@ class Windows:
 
 
 class Rows:
-    """Rows of pixels of one width, each in some image, over which linear functions of the
-    ray direction are evaluated (see ``linear_coefficients``): the ray caster's batches.
-
-    Batches are laid out with the rows last (``[..., W, L]``), so every operation runs along
-    the rows, whose number is large. A pixel's value is computed from its position in the
-    whole image (a row part plus a column part), so it does not depend on which row of a batch
-    holds it.
+    """Rows of pixels, each in some image, over which linear functions of the ray direction
+    are evaluated (see ``linear_coefficients``): the ray caster cuts windows into rows and
+    casts them in batches of one width (``batch``).
 
     Args:
         image: ``[L]`` long image of each row.
         row: ``[L]`` long image row of each row.
-        col0: ``[L]`` long first column of each row (moved left where the row would overflow).
-        width: columns of every row.
+        col0: ``[L]`` long first column of each row.
         resolution: image side.
     """
 
-    def __init__(self, image: torch.Tensor, row: torch.Tensor, col0: torch.Tensor, width: int,
+    def __init__(self, image: torch.Tensor, row: torch.Tensor, col0: torch.Tensor,
                  resolution: int):
-        self.image, self.row, self.width, self.resolution = image, row, width, resolution
-        self.col0 = col0.clamp(max=resolution - width)
-        coords = pixel_coordinates(resolution)
-        self.v = coords.neg().index_select(0, row)                                # [L]
-        if resolution & (resolution - 1):
-            columns = torch.arange(width)[:, None] + self.col0
-            self.u = coords.index_select(0, columns.view(-1)).view(width, -1)      # [W, L]
+        self.col0, self.resolution = col0, resolution
+        self.coords = pixel_coordinates(resolution)
+        self.v = self.coords.neg().index_select(0, row)                          # [L]
+        self.start = (image * resolution + row) * resolution                     # [L]
+        self._columns: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
+
+    def batch(self, rows: slice, width: int, scratch=None) -> RowBatch:
+        """Some rows, padded to ``width`` (moved left where they would overflow).
+
+        Args:
+            rows: the rows.
+            width: columns of every row.
+            scratch: ``get(name, shape, dtype)`` memory for the batch's ``u`` and ``pixel``,
+                or None for fresh tensors.
+
+        Returns:
+            The ``RowBatch``.
+        """
+        if width not in self._columns:
+            self._columns[width] = (torch.arange(width)[:, None],
+                                    torch.arange(width, dtype=torch.float32)[:, None]
+                                    * (2.0 / self.resolution))
+        columns, step = self._columns[width]
+        side, count = self.resolution, rows.stop - rows.start
+        col0 = self.col0[rows].clamp(max=side - width)
+        u = None if scratch is None else scratch.get("u", (width, count))
+        if side & (side - 1):
+            u = torch.index_select(self.coords, 0, (columns + col0).view(-1),
+                                   out=None if u is None else u.view(-1)).view(width, count)
         else:   # (2 c + 1) / R - 1: every sum of these is exact
-            step = torch.arange(width, dtype=torch.float32) * (2.0 / resolution)
-            self.u = step[:, None] + coords.index_select(0, self.col0)
+            u = torch.add(step, self.coords.index_select(0, col0), out=u)
+        pixel = None if scratch is None else scratch.get("pixel", (width, count), torch.long)
+        pixel = torch.add(columns, self.start[rows] + col0, out=pixel)
+        return RowBatch(self.v[rows], u, pixel, width)
+
+
+class RowBatch:
+    """Rows of pixels of one width (``Rows.batch``), laid out with the rows last
+    (``[..., W, L]``), so that every operation runs along the rows, whose number is large.
+    A pixel's value is computed from its position in the whole image (a row part plus a
+    column part), so it does not depend on which row of a batch holds it.
+
+    Attributes:
+        v: ``[L]`` the rows' vertical coordinates.
+        u: ``[W, L]`` the pixels' horizontal coordinates.
+        pixel: ``[W, L]`` long indices of the pixels in a flattened ``[N, R, R]`` batch.
+        width: columns of every row.
+    """
+
+    def __init__(self, v: torch.Tensor, u: torch.Tensor, pixel: torch.Tensor, width: int):
+        self.v, self.u, self.pixel, self.width = v, u, pixel, width
 
     def evaluate(self, coefficients: torch.Tensor, out: torch.Tensor | None = None
                  ) -> torch.Tensor:
@@ -230,12 +266,6 @@ class Rows:
         rows += coefficients[0]
         values = torch.mul(coefficients[2, :, None], self.u, out=out)           # [S, W, L]
         return values.add_(rows[:, None])
-
-    def pixels(self) -> torch.Tensor:
-        """``[W, L]`` long indices of the rows' pixels in a flattened ``[N, R, R]`` batch."""
-        side = self.resolution
-        start = (self.image * side + self.row) * side + self.col0
-        return torch.arange(self.width)[:, None] + start
 
 
 def take(cameras: Cameras, rows: torch.Tensor) -> Cameras:

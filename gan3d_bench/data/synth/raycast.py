@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import torch
 
-from gan3d_bench.data.synth.camera import Cameras, Rows, dot, linear_coefficients, take
+from gan3d_bench.data.synth.camera import Cameras, RowBatch, Rows, dot, linear_coefficients, take
 from gan3d_bench.data.synth.scene import Boxes, Cylinders, Discs, Quads, Scene
 
 INDEX_BITS = 6
@@ -411,7 +411,7 @@ class _BoxCaster(_Caster):
             coefficients, code, entering, leaving)
         self.pattern = self.entries * 64 + self.exits
 
-    def keys(self, rows: slice, pixels: Rows, scratch: _Scratch) -> torch.Tensor:
+    def keys(self, rows: slice, pixels: RowBatch, scratch: _Scratch) -> torch.Tensor:
         """``[W, L]`` int32 keys of the boxes of ``rows`` (one pattern) over ``pixels``."""
         entries, exits = int(self.entries[rows.start]), int(self.exits[rows.start])
         slots = entries + exits
@@ -466,7 +466,7 @@ class _CylinderCaster(_Caster):
         self.code = torch.cat([(number[None] << FACE_BITS) | CURVED_FACE,
                                (number[None] << FACE_BITS) | code[:1]]).to(torch.int32)
 
-    def keys(self, rows: slice, pixels: Rows, scratch: _Scratch
+    def keys(self, rows: slice, pixels: RowBatch, scratch: _Scratch
              ) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
         """Keys of the cylinders of ``rows`` (one pattern) over ``pixels`` (``[W, L]``), and
         what shading their sides needs: ``CurvedPatch``'s ``key, dx, dz, inv, terms``."""
@@ -547,7 +547,7 @@ class _QuadCaster(_FlatCaster):
         offset = torch.stack([zero, zero + NEAREST, back, zero, zero, zero], 1)
         self._finish(linear_coefficients(cameras, vectors, offset), number)
 
-    def keys(self, rows: slice, pixels: Rows, scratch: _Scratch) -> torch.Tensor:
+    def keys(self, rows: slice, pixels: RowBatch, scratch: _Scratch) -> torch.Tensor:
         """``[W, L]`` int32 keys of the quadrilaterals of ``rows`` over ``pixels``."""
         values = pixels.evaluate(self.coefficients[..., rows], scratch.get(
             "values", (6, pixels.width, rows.stop - rows.start)))
@@ -585,7 +585,7 @@ class _DiscCaster(_FlatCaster):
         offset = torch.stack([zero, back + NEAREST, zero, zero, zero], 1)
         self._finish(linear_coefficients(cameras, vectors, offset), number)
 
-    def keys(self, rows: slice, pixels: Rows, scratch: _Scratch) -> torch.Tensor:
+    def keys(self, rows: slice, pixels: RowBatch, scratch: _Scratch) -> torch.Tensor:
         """``[W, L]`` int32 keys of the discs of ``rows`` over ``pixels``."""
         values = pixels.evaluate(self.coefficients[..., rows], scratch.get(
             "values", (5, pixels.width, rows.stop - rows.start)))
@@ -643,20 +643,22 @@ def cast_rays(scene: Scene, cameras: Cameras, resolution: int) -> Hits:
         # cut the windows into pixel rows: those of one pattern together, the widest first
         order = torch.sort(caster.pattern * (side + 1) - width, stable=True).indices
         window, row = pixel_rows(row0, height, order)
-        image, col0, width = image[window], col0[window], width[window]
+        rows = Rows(image[window], row, col0[window], side)
+        width = width[window]
         caster.select(window)
         patterns = torch.unique_consecutive(caster.pattern, return_counts=True)[1].tolist()
         run = 0
         for count in patterns:
             for start, stop, cols in _batches(width[run:run + count]):
                 part = slice(run + start, run + stop)
-                pixels = Rows(image[part], row[part], col0[part], cols, side)
-                pixel = pixels.pixels()
-                if isinstance(caster, _CylinderCaster):
+                if isinstance(caster, _CylinderCaster):   # the patch keeps its pixels
+                    pixels = rows.batch(part, cols)
                     keys, sides = caster.keys(part, pixels, scratch)
-                    curved.append(CurvedPatch(image[part], number[window[part]], pixel, *sides))
+                    curved.append(CurvedPatch(image[window[part]], number[window[part]],
+                                              pixels.pixel, *sides))
                 else:
+                    pixels = rows.batch(part, cols, scratch)
                     keys = caster.keys(part, pixels, scratch)
-                buffer.scatter_reduce_(0, pixel.view(-1), keys.view(-1), "amax")
+                buffer.scatter_reduce_(0, pixels.pixel.view(-1), keys.view(-1), "amax")
             run += count
     return Hits(key=buffer.view(n, side, side), curved=curved, sky=sky)

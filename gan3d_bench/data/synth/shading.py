@@ -17,13 +17,12 @@ import torch
 from gan3d_bench.data.synth import raycast
 from gan3d_bench.data.synth.camera import (
     Cameras,
-    Rows,
     Windows,
     dot,
     linear_coefficients,
     pixel_coordinates,
 )
-from gan3d_bench.data.synth.raycast import FACE_BITS, INDEX_BITS, CurvedPatch, Hits
+from gan3d_bench.data.synth.raycast import FACE_BITS, INDEX_BITS, Hits
 from gan3d_bench.data.synth.scene import Boxes, Cylinders, Discs, Quads, Scene
 
 AMBIENT = 0.38
@@ -172,43 +171,48 @@ def shade(scene: Scene, cameras: Cameras, hits: Hits, palette: torch.Tensor,
         code = hits.code(part).view(m, 1, side * side).expand(m, 3, side * side)
         picture = image[part]
         torch.gather(table[part], 2, code, out=picture.view(m, 3, side * side))
-    key, material = key_light(cameras), _materials(scene)
-    for patch in hits.curved:
-        _shade_curved(image, hits, patch, key, palette[patch.image, material[patch.primitive]],
-                      final)
+    if hits.curved:
+        _shade_curved(image, hits, key_light(cameras), palette, _materials(scene), final)
     _sky(image, hits, cameras, ground, axes, finish)
     return image
 
 
-def _shade_curved(image: torch.Tensor, hits: Hits, patch: CurvedPatch, key: torch.Tensor,
-                  looks: torch.Tensor, final) -> None:
-    """Paints the visible pixels of a batch of cylinders' sides into ``image``.
+def _shade_curved(image: torch.Tensor, hits: Hits, key: torch.Tensor, palette: torch.Tensor,
+                  material: torch.Tensor, final) -> None:
+    """Paints the visible pixels of the cylinders' sides into ``image``.
 
     Args:
         image: ``[N, 3, R, R]`` the pictures.
-        hits: what every pixel sees.
-        patch: the cylinders' windows.
+        hits: what every pixel sees, with the cylinders' windows (``hits.curved``).
         key: ``[N, 3]`` key light directions.
-        looks: ``[M, 6]`` albedo and glow of each cylinder.
+        palette: ``[N, M, 6]`` albedo and glow of the family's materials.
+        material: material of every primitive number.
         final: what maps colours to the pictures' values.
     """
-    side = image.shape[-1]
-    seen = (hits.key.view(-1).take(patch.pixel) == patch.key).view(-1).nonzero().view(-1)
-    if not len(seen):
+    side, keys = image.shape[-1], hits.key.view(-1)
+    points = []
+    for patch in hits.curved:       # the seen pixels of each batch, and their rows
+        seen = (keys.take(patch.pixel) == patch.key).view(-1).nonzero().view(-1)
+        row = seen % patch.pixel.shape[-1]
+        step, nx, nz = patch.terms[:, row]
+        inv = patch.inv.view(-1)[seen]
+        points.append(torch.stack([
+            patch.pixel.view(-1)[seen], patch.image[row], patch.primitive[row]]))
+        points.append(torch.stack([
+            (patch.dx.view(-1)[seen] * inv).mul_(step).add_(nx),
+            (patch.dz.view(-1)[seen] * inv).mul_(step).add_(nz)]))
+    pixel, which, primitive = torch.cat(points[::2], 1)
+    normal_x, normal_z = torch.cat(points[1::2], 1)
+    if not len(pixel):
         return
-    window = seen % patch.pixel.shape[-1]
-    step, nx, nz = patch.terms[:, window]
-    inv = patch.inv.view(-1)[seen]
-    normal_x = (patch.dx.view(-1)[seen] * inv).mul_(step).add_(nx)
-    normal_z = (patch.dz.view(-1)[seen] * inv).mul_(step).add_(nz)
-    towards = key[patch.image[window]]
+    towards = key[which]
     light = normal_x * towards[:, 0]
     light.add_(normal_z * towards[:, 2]).clamp_(min=0.0)
     light.mul_(KEY_LIGHT).add_(AMBIENT).add_(normal_z.clamp(min=0.0), alpha=TOP_LIGHT)
-    looks = looks[window]
+    looks = palette[which, material[primitive]]
     colour = final((light[:, None] * looks[:, :3]).add_(looks[:, 3:]))        # [S, 3]
-    channel = (patch.image[window, None] * 2 + torch.arange(3)) * (side * side)  # [S, 3]
-    image.view(-1).index_put_((patch.pixel.view(-1)[seen, None] + channel,), colour)
+    channel = (which[:, None] * 2 + torch.arange(3)) * (side * side)           # [S, 3]
+    image.view(-1).index_put_((pixel[:, None] + channel,), colour)
 
 
 def _shadow_functions(cameras: Cameras, ground: torch.Tensor, axes: torch.Tensor
@@ -230,7 +234,7 @@ def _shadow_functions(cameras: Cameras, ground: torch.Tensor, axes: torch.Tensor
     return linear_coefficients(cameras, vectors), (height > 0).to(torch.float32) * SHADOW
 
 
-SHADOW_IMAGES = 32
+SHADOW_IMAGES = 256
 """Images whose shadows are painted at a time, over the smallest window that covers all
 their shadows."""
 
@@ -250,15 +254,21 @@ def _shadow_windows(cameras: Cameras, ground: torch.Tensor, axes: torch.Tensor, 
             (row0 + height).masked_fill(near, side), (col0 + width).masked_fill(near, side))
 
 
+SHADOW_MARGIN = 1e-3
+"""How much wider than the shadow's ellipse the cheap test for its pixels reaches (rounding
+in the exact light is far smaller)."""
+
+
 def _sky(image: torch.Tensor, hits: Hits, cameras: Cameras, ground: torch.Tensor,
          axes: torch.Tensor, finish: bool) -> None:
     """Paints the shadows on the sky where rays miss (see ``shade``), and with no sky codes
     in ``hits``, the whole sky.
 
     With sky codes the pictures already show the bare sky where rays miss, and the sky light
-    is exactly 1 away from the shadow's ellipse, so only the shadows' windows are computed
-    (cut into rows, like the ray caster's), and only the pixels where the light is below 1
-    and the ray misses are painted.
+    is exactly 1 away from the shadow's ellipse, so only pixels where a ray misses inside
+    the ellipse are painted. Images with similar shadow windows are taken together, over the
+    window covering theirs; there a test without division (``g_x^2 + g_y^2 < 1`` multiplied
+    by ``h'^2``, with a margin) picks the pixels whose light is then computed exactly.
 
     Args:
         image: ``[N, 3, R, R]`` the pictures.
@@ -276,26 +286,34 @@ def _sky(image: torch.Tensor, hits: Hits, cameras: Cameras, ground: torch.Tensor
     blue = sky(side).view(3, side) * (2.0 if finish else 1.0)   # see _whole_sky
     first_row, first_col, stop_row, stop_col = _shadow_windows(cameras, ground, axes, side)
     shaded = (strength > 0).nonzero().view(-1)
-    width = stop_col - first_col
-    order = shaded[torch.sort(-width[shaded], stable=True).indices]
-    window, row = raycast.pixel_rows(first_row, stop_row - first_row, order)
-    coefficients = raycast.per_row(shadow.permute(2, 1, 0), window)          # [3, 3, L]
-    strength, col0, width = strength[window], first_col[window], width[window]
-    keys, pictures = hits.key.view(-1), image.view(-1)
-    channel = torch.arange(3)[:, None] * (side * side)
-    for start, stop, cols in raycast._batches(width):
-        part = slice(start, stop)
-        pixels = Rows(window[part], row[part], col0[part], cols, side)
-        pixel = pixels.pixels()
-        light = _light(pixels.evaluate(coefficients[..., part]), strength[part])
-        painted = ((light < 1.0) & hits.missed(keys.take(pixel))).view(-1).nonzero().view(-1)
-        if not len(painted):
+    shaded = shaded[torch.argsort(first_row[shaded] * (side + 1) + stop_row[shaded],
+                                  stable=True)]
+    pictures, channel = image.view(-1), torch.arange(3)[:, None] * (side * side)
+    for start in range(0, len(shaded), SHADOW_IMAGES):
+        part = shaded[start:start + SHADOW_IMAGES]
+        r0, c0 = int(first_row[part].min()), int(first_col[part].min())
+        r1, c1 = int(stop_row[part].max()), int(stop_col[part].max())
+        m, height, width = len(part), r1 - r0, c1 - c0
+        missed = hits.missed(hits.key[:, r0:r1, c0:c1].index_select(0, part))    # [m, H, W]
+        windows = Windows(torch.full((m,), r0), torch.full((m,), c0), height, width, side)
+        values = windows.evaluate(shadow[part])                                   # [m, 3, H, W]
+        h = values[:, 0].clamp(min=1e-6)
+        reach = values[:, 1] * values[:, 1]
+        reach.addcmul_(values[:, 2], values[:, 2]).sub_(h.mul_(h), alpha=1.0 + SHADOW_MARGIN)
+        near = (missed & (reach < 0.0)).view(-1).nonzero().view(-1)
+        if not len(near):
             continue
-        colour = blue[:, row[part][painted % (stop - start)]] * light.view(-1)[painted]
+        area = height * width
+        which, pixel = near // area, near % area
+        at = (which * 3)[None] * area + pixel + (torch.arange(3) * area)[:, None]
+        light = _light(values.view(-1).take(at), strength[part][which])
+        lit = (light < 1.0).nonzero().view(-1)
+        which, pixel, light = which[lit], pixel[lit], light[lit]
+        row = r0 + pixel // width
+        colour = blue[:, row] * light
         if finish:
             colour.sub_(1.0)
-        at = pixel.view(-1)[painted]
-        at = at + (at // (side * side)) * (2 * side * side) + channel               # [3, P]
+        at = (part[which] * 3 * side + row) * side + c0 + pixel % width + channel  # [3, P]
         pictures.index_put_((at.view(-1),), colour.view(-1))
 
 
