@@ -48,7 +48,14 @@ BATCH_COST = 16000
 PADDING = 1.5
 """How much larger than its windows a batch may be once padded."""
 BATCH_PIXELS = 2 ** 16
-"""The most pixels a batch of windows holds (its temporaries stay in the CPU's caches)."""
+"""The most pixels a batch holds with one thread (its temporaries stay in the CPU's caches);
+with more threads, four times as many: each thread's share then stays in its own cache, and
+operations are long enough to be worth splitting."""
+
+
+def batch_pixels() -> int:
+    """The most pixels a batch holds with torch's current number of threads."""
+    return BATCH_PIXELS * (4 if torch.get_num_threads() > 1 else 1)
 
 
 @dataclass
@@ -134,22 +141,18 @@ def _windows(points: torch.Tensor, cameras: Cameras, resolution: int
     Returns:
         ``(row0, col0, height, width)``, each ``[M]`` long.
     """
-    rel = points.permute(2, 1, 0) - cameras.origin.T[:, None]                  # [3, C, M]
-
-    def along(axis: torch.Tensor) -> torch.Tensor:
-        axis = axis.T[:, None]
-        return rel[0] * axis[0] + rel[1] * axis[1] + rel[2] * axis[2]           # [C, M]
-
-    depth = along(cameras.forward).clamp_(min=1e-3)
+    frame = torch.stack([cameras.forward, cameras.right, cameras.up], 2)      # [M, 3, 3]
+    seen = torch.bmm(points - cameras.origin[:, None], frame)                 # [M, C, 3]
+    depth = seen[..., :1].clamp(min=1e-3)
     scale = cameras.focal * resolution / 2.0
-    centre = resolution / 2.0 - 0.5
-    col = along(cameras.right).div_(depth).mul_(scale).add_(centre)
-    row = along(cameras.up).div_(depth).mul_(-scale).add_(centre)
-    first_col = (col.amin(0).floor_() - 1).clamp_(0, resolution - 1)
-    first_row = (row.amin(0).floor_() - 1).clamp_(0, resolution - 1)
-    width = (col.amax(0).ceil_() + 1).clamp_(0, resolution - 1) - first_col + 1
-    height = (row.amax(0).ceil_() + 1).clamp_(0, resolution - 1) - first_row + 1
-    return first_row.long(), first_col.long(), height.long(), width.long()
+    # (column, row) of every point; a float margin is harmless: windows get one more pixel
+    pixel = (seen[..., 1:] / depth).mul_(torch.tensor([scale, -scale])).add_(
+        resolution / 2.0 - 0.5)
+    low, high = torch.aminmax(pixel, dim=1)
+    first = low.floor_().sub_(1.0).clamp_(0, resolution - 1)
+    size = high.ceil_().add_(1.0).clamp_(0, resolution - 1).sub_(first).add_(1.0)
+    first, size = first.long(), size.long()
+    return first[:, 1], first[:, 0], size[:, 1], size[:, 0]
 
 
 def _batches(width: torch.Tensor) -> list[tuple[int, int, int]]:
@@ -157,7 +160,7 @@ def _batches(width: torch.Tensor) -> list[tuple[int, int, int]]:
 
     A width joins the current batch while the batch's padded area stays within ``PADDING``
     times its rows' own area plus ``BATCH_COST`` (what casting one more batch costs); a batch
-    holds at most ``BATCH_PIXELS`` pixels, and rows of one width may be split between batches.
+    holds at most ``batch_pixels()`` pixels, and rows of one width may be split between batches.
 
     Args:
         width: ``[L]`` long row widths, in non-increasing order.
@@ -166,7 +169,7 @@ def _batches(width: torch.Tensor) -> list[tuple[int, int, int]]:
         ``(start, stop, width)`` of every batch.
     """
     widths, counts = torch.unique_consecutive(width, return_counts=True)
-    batches, start, stop, rows, own, top = [], 0, 0, 0, 0, 0
+    batches, start, stop, rows, own, top, limit = [], 0, 0, 0, 0, 0, batch_pixels()
     # a plain loop over the distinct widths (at most the image side)
     for w, count in zip(widths.tolist(), counts.tolist(), strict=True):
         while count:
@@ -175,7 +178,7 @@ def _batches(width: torch.Tensor) -> list[tuple[int, int, int]]:
                 start, rows, own = stop, 0, 0
             if not rows:
                 top = w
-            taken = min(count, BATCH_PIXELS // top - rows)
+            taken = min(count, limit // top - rows)
             rows, own, stop, count = rows + taken, own + taken * w, stop + taken, count - taken
             if count:                                   # the batch is full
                 batches.append((start, stop, top))
@@ -628,7 +631,7 @@ def cast_rays(scene: Scene, cameras: Cameras, resolution: int) -> Hits:
     else:
         sky, buffer = None, torch.zeros(n * side * side, dtype=torch.int32)
     curved = []
-    scratch = _Scratch(BATCH_PIXELS)
+    scratch = _Scratch(batch_pixels())
     for first, group in scene.numbered():
         k = len(group.material)
         image, number = torch.arange(n * k) // k, torch.arange(n * k) % k + first

@@ -22,7 +22,7 @@ from gan3d_bench.data.synth.camera import (
     linear_coefficients,
     pixel_coordinates,
 )
-from gan3d_bench.data.synth.raycast import FACE_BITS, INDEX_BITS, Hits
+from gan3d_bench.data.synth.raycast import CODE_MASK, FACE_BITS, INDEX_BITS, Hits
 from gan3d_bench.data.synth.scene import Boxes, Cylinders, Discs, Quads, Scene
 
 AMBIENT = 0.38
@@ -288,33 +288,41 @@ def _sky(image: torch.Tensor, hits: Hits, cameras: Cameras, ground: torch.Tensor
     shaded = (strength > 0).nonzero().view(-1)
     shaded = shaded[torch.argsort(first_row[shaded] * (side + 1) + stop_row[shaded],
                                   stable=True)]
-    pictures, channel = image.view(-1), torch.arange(3)[:, None] * (side * side)
-    for start in range(0, len(shaded), SHADOW_IMAGES):
-        part = shaded[start:start + SHADOW_IMAGES]
+    if not len(shaded):
+        return
+    # as many images at a time as fill a batch of the ray caster
+    area = (stop_row - first_row)[shaded] * (stop_col - first_col)[shaded]
+    chunk = max(1, raycast.batch_pixels() // max(1, int(area.float().mean())))
+    scratch, found = raycast._Scratch(raycast.batch_pixels()), []
+    for start in range(0, len(shaded), chunk):
+        part = shaded[start:start + chunk]
         r0, c0 = int(first_row[part].min()), int(first_col[part].min())
         r1, c1 = int(stop_row[part].max()), int(stop_col[part].max())
         m, height, width = len(part), r1 - r0, c1 - c0
-        missed = hits.missed(hits.key[:, r0:r1, c0:c1].index_select(0, part))    # [m, H, W]
+        shape = (m, height, width)
+        missed = torch.index_select(hits.key[:, r0:r1, c0:c1], 0, part,
+                                    out=scratch.get("key", shape, torch.int32))
+        near = torch.le(missed, CODE_MASK, out=scratch.get("near", shape, torch.bool))
         windows = Windows(torch.full((m,), r0), torch.full((m,), c0), height, width, side)
-        values = windows.evaluate(shadow[part])                                   # [m, 3, H, W]
-        h = values[:, 0].clamp(min=1e-6)
-        reach = values[:, 1] * values[:, 1]
-        reach.addcmul_(values[:, 2], values[:, 2]).sub_(h.mul_(h), alpha=1.0 + SHADOW_MARGIN)
-        near = (missed & (reach < 0.0)).view(-1).nonzero().view(-1)
-        if not len(near):
-            continue
-        area = height * width
-        which, pixel = near // area, near % area
-        at = (which * 3)[None] * area + pixel + (torch.arange(3) * area)[:, None]
-        light = _light(values.view(-1).take(at), strength[part][which])
-        lit = (light < 1.0).nonzero().view(-1)
-        which, pixel, light = which[lit], pixel[lit], light[lit]
-        row = r0 + pixel // width
-        colour = blue[:, row] * light
-        if finish:
-            colour.sub_(1.0)
-        at = (part[which] * 3 * side + row) * side + c0 + pixel % width + channel  # [3, P]
-        pictures.index_put_((at.view(-1),), colour.view(-1))
+        values = scratch.get("values", (3, m, height, width))
+        windows.evaluate(shadow[part], values.transpose(0, 1))
+        h = torch.clamp(values[0], min=1e-6, out=scratch.get("h", shape))
+        reach = torch.mul(values[1], values[1], out=scratch.get("reach", shape))
+        reach.addcmul_(values[2], values[2]).sub_(h.mul_(h), alpha=1.0 + SHADOW_MARGIN)
+        near &= torch.lt(reach, 0.0, out=scratch.get("inside", shape, torch.bool))
+        near = near.view(-1).nonzero().view(-1)
+        which = near // (height * width)
+        # where each pixel of the windows lies in the pictures' first channel
+        where = (torch.arange(r0, r1)[:, None] * side + torch.arange(c0, c1)).view(-1)
+        found.append((values.view(3, -1).index_select(1, near), strength[part][which],
+                      part[which] * (3 * side * side) + where[near % (height * width)]))
+    # where the light is exactly 1 this paints the sky that is already there
+    values, strength, at = (torch.cat(parts, -1) for parts in zip(*found, strict=True))
+    colour = blue[:, at % (side * side) // side] * _light(values, strength)
+    if finish:
+        colour.sub_(1.0)
+    at = at + torch.arange(3)[:, None] * (side * side)                             # [3, P]
+    image.view(-1).index_put_((at.view(-1),), colour.view(-1))
 
 
 def _whole_sky(image: torch.Tensor, hits: Hits, cameras: Cameras, ground: torch.Tensor,
