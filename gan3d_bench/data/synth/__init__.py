@@ -32,8 +32,9 @@ from gan3d_bench.data.synth.voxels import occupancy
 
 FAMILIES: dict[str, ModuleType] = {"cars": cars, "chairs": chairs}
 KINDS = tuple(FAMILIES)
-PIXELS_PER_CHUNK = 2 ** 22
-"""Pixels rendered at a time: bounds the memory a call to ``render`` takes."""
+PIXELS_PER_CHUNK = 2 ** 23
+"""Pixels rendered at a time: bounds the memory a call to ``render`` takes (about 6 bytes a
+pixel besides the pictures)."""
 
 
 def family(kind: str) -> ModuleType:

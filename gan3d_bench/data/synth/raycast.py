@@ -60,30 +60,49 @@ def batch_pixels() -> int:
 
 @dataclass
 class CurvedPatch:
-    """The pixel rows of a batch of cylinders' windows, for per-pixel shading of their sides.
-
-    The side's unit normal at a pixel is ``(dx * inv * step + nx, 0, dz * inv * step + nz)``;
-    it is only computed where the side is visible.
+    """The pixel rows of a batch of cylinders' windows, for per-pixel shading of their sides
+    where they are visible (``cylinder_side`` then gives the side's normal there).
 
     Attributes:
         image: ``[L]`` long image of each pixel row.
         primitive: ``[L]`` long primitive number of each row.
         pixel: ``[W, L]`` long indices into the flattened ``[N, R, R]`` key buffer.
-        key: ``[W, L]`` int32 key the side would have in the buffer where it is visible.
-        dx: ``[W, L]`` x of the ray direction over ``sqrt|c|`` (see ``_CylinderCaster``).
-        dz: ``[W, L]`` z of the same.
-        inv: ``[W, L]`` depth along the ray of the side's entry.
-        terms: ``[3, L]`` ``(step, nx, nz)`` of each row's cylinder.
+        code: ``[L]`` int32 code of the row's cylinder's side.
+        v: ``[L]`` vertical coordinate of each row.
+        coefficients: ``[3, 3, L]`` of ``beta``, ``dx`` and ``dz`` (``_CylinderCaster``).
+        scalars: ``[5, L]``: ``sign(c)``, the side's entry offset, and the normals' terms
+            ``1 / (sqrt|c| r)``, ``o'_x / r``, ``o'_z / r``.
     """
 
     image: torch.Tensor
     primitive: torch.Tensor
     pixel: torch.Tensor
-    key: torch.Tensor
-    dx: torch.Tensor
-    dz: torch.Tensor
-    inv: torch.Tensor
-    terms: torch.Tensor
+    code: torch.Tensor
+    v: torch.Tensor
+    coefficients: torch.Tensor
+    scalars: torch.Tensor
+
+
+def cylinder_side(beta: torch.Tensor, dx: torch.Tensor, dz: torch.Tensor, sign: torch.Tensor,
+                  offset: torch.Tensor, out: torch.Tensor | None = None
+                  ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Where rays enter a cylinder's side (see ``_CylinderCaster``); the same operations
+    whatever the layout, so the shading recomputes exactly what the ray caster found.
+
+    Args:
+        beta, dx, dz: the linear functions along the rays.
+        sign: ``sign(c)``, broadcast against them.
+        offset: the side's entry offset, likewise.
+        out: where to write the inverse depth, or None.
+
+    Returns:
+        ``(side, root, discriminant)``: the inverse depth of the entry (+``offset``), and
+        ``sqrt(max(d, 0))`` and ``d = beta^2 - a / c``.
+    """
+    discriminant = dx * dx                      # beta^2 - a / c, a / c = sign (dx^2 + dz^2)
+    discriminant.addcmul_(dz, dz).mul_(sign).neg_().addcmul_(beta, beta)
+    root = discriminant.clamp(min=0.0).sqrt_()
+    return torch.add(beta, root, out=out).add_(offset), root, discriminant
 
 
 @dataclass
@@ -103,11 +122,6 @@ class Hits:
     key: torch.Tensor
     curved: list[CurvedPatch]
     sky: int | None = None
-
-    def code(self, images: slice = slice(None)) -> torch.Tensor:
-        """``[n, R, R]`` long ``primitive << FACE_BITS | face`` of some images, or where rays
-        miss, 0 or the rows' sky codes."""
-        return (self.key[images] & CODE_MASK).long()
 
     def missed(self, key: torch.Tensor) -> torch.Tensor:
         """Where rays miss, from some of ``key``."""
@@ -469,28 +483,28 @@ class _CylinderCaster(_Caster):
         self.code = torch.cat([(number[None] << FACE_BITS) | CURVED_FACE,
                                (number[None] << FACE_BITS) | code[:1]]).to(torch.int32)
 
-    def keys(self, rows: slice, pixels: RowBatch, scratch: _Scratch
-             ) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
-        """Keys of the cylinders of ``rows`` (one pattern) over ``pixels`` (``[W, L]``), and
-        what shading their sides needs: ``CurvedPatch``'s ``key, dx, dz, inv, terms``."""
+    def keys(self, rows: slice, pixels: RowBatch, scratch: _Scratch) -> torch.Tensor:
+        """``[W, L]`` int32 keys of the cylinders of ``rows`` (one pattern) over ``pixels``."""
         cap, exits = int(self.cap[rows.start]), int(self.exits[rows.start])
         slots = cap + 3 + exits
-        # slot 0 takes the side's inverse depth (kept with the patch: not scratch memory)
-        values = torch.empty(1 + slots, pixels.width, rows.stop - rows.start)
+        # slot 0 takes the side's inverse depth, the entries follow it
+        values = scratch.get("values", (1 + slots, pixels.width, rows.stop - rows.start))
         pixels.evaluate(self.coefficients[:, :slots, rows], values[1:])
         sign, offset = self.scalars[:2, rows]
         beta, dx, dz = values[1 + cap], values[2 + cap], values[3 + cap]
-        discriminant = dx * dx                      # beta^2 - a / c, a / c = sign (dx^2 + dz^2)
-        discriminant.addcmul_(dz, dz).mul_(sign).neg_().addcmul_(beta, beta)
-        root = discriminant.clamp(min=0.0).sqrt_()
+        _, root, discriminant = cylinder_side(beta, dx, dz, sign, offset, out=values[0])
         # camera outside (c > 0): in at beta + root, out at beta - root; inside: out at
         # beta + root. Rays that pass just outside (discriminant < 0) are pushed out.
-        side = torch.add(beta, root, out=values[0]).add_(offset)
         beta.addcmul_(root, sign, value=-1.0).add_(discriminant.clamp_(max=0.0), alpha=-GRAZING)
-        inv = side.clamp(min=NEAREST).reciprocal_()
-        entries = values[:1 + cap]
-        keys = _nearest(entries, self.code[:1 + cap, rows], [beta, *values[4 + cap:]], scratch)
-        return keys, (entries[0].view(torch.int32), dx, dz, inv, self.scalars[2:, rows])
+        return _nearest(values[:1 + cap], self.code[:1 + cap, rows], [beta, *values[4 + cap:]],
+                        scratch)
+
+    def patch(self, rows: slice, pixels: RowBatch, image: torch.Tensor, primitive: torch.Tensor
+              ) -> CurvedPatch:
+        """What shading the sides of the cylinders of ``rows`` needs (``CurvedPatch``)."""
+        cap = int(self.cap[rows.start])
+        return CurvedPatch(image, primitive, pixels.pixel, self.code[0, rows], pixels.v,
+                           self.coefficients[:, cap:cap + 3, rows], self.scalars[:, rows])
 
 
 def _flat_keys(values: torch.Tensor, code: torch.Tensor, inside: torch.Tensor,
@@ -656,12 +670,11 @@ def cast_rays(scene: Scene, cameras: Cameras, resolution: int) -> Hits:
                 part = slice(run + start, run + stop)
                 if isinstance(caster, _CylinderCaster):   # the patch keeps its pixels
                     pixels = rows.batch(part, cols)
-                    keys, sides = caster.keys(part, pixels, scratch)
-                    curved.append(CurvedPatch(image[window[part]], number[window[part]],
-                                              pixels.pixel, *sides))
+                    curved.append(caster.patch(part, pixels, image[window[part]],
+                                               number[window[part]]))
                 else:
                     pixels = rows.batch(part, cols, scratch)
-                    keys = caster.keys(part, pixels, scratch)
+                keys = caster.keys(part, pixels, scratch)
                 buffer.scatter_reduce_(0, pixels.pixel.view(-1), keys.view(-1), "amax")
             run += count
     return Hits(key=buffer.view(n, side, side), curved=curved, sky=sky)

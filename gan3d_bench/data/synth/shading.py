@@ -164,11 +164,13 @@ def shade(scene: Scene, cameras: Cameras, hits: Hits, palette: torch.Tensor,
         blue = final(sky(side)).view(1, 3, side).expand(n, 3, side)
         table = torch.cat([table, blue], 2)
     image = torch.empty(n, 3, side, side) if out is None else out
-    step = max(1, SHADE_PIXELS // (side * side))
+    step = max(1, SHADE_PIXELS * (4 if torch.get_num_threads() > 1 else 1) // (side * side))
+    codes = torch.empty(min(step, n), 1, side * side, dtype=torch.long)
     for start in range(0, n, step):
         part = slice(start, min(start + step, n))
         m = part.stop - part.start
-        code = hits.code(part).view(m, 1, side * side).expand(m, 3, side * side)
+        code = torch.bitwise_and(hits.key[part].view(m, 1, side * side), CODE_MASK,
+                                 out=codes[:m]).expand(m, 3, side * side)
         picture = image[part]
         torch.gather(table[part], 2, code, out=picture.view(m, 3, side * side))
     if hits.curved:
@@ -190,21 +192,28 @@ def _shade_curved(image: torch.Tensor, hits: Hits, key: torch.Tensor, palette: t
         final: what maps colours to the pictures' values.
     """
     side, keys = image.shape[-1], hits.key.view(-1)
-    points = []
-    for patch in hits.curved:       # the seen pixels of each batch, and their rows
-        seen = (keys.take(patch.pixel) == patch.key).view(-1).nonzero().view(-1)
+    coords = pixel_coordinates(side)
+    points, rows = [], []
+    for patch in hits.curved:       # the visible pixels of each batch, and their rows
+        seen = ((keys.take(patch.pixel) & CODE_MASK) == patch.code).view(-1).nonzero().view(-1)
+        points.append(patch.pixel.view(-1)[seen])
         row = seen % patch.pixel.shape[-1]
-        step, nx, nz = patch.terms[:, row]
-        inv = patch.inv.view(-1)[seen]
-        points.append(torch.stack([
-            patch.pixel.view(-1)[seen], patch.image[row], patch.primitive[row]]))
-        points.append(torch.stack([
-            (patch.dx.view(-1)[seen] * inv).mul_(step).add_(nx),
-            (patch.dz.view(-1)[seen] * inv).mul_(step).add_(nz)]))
-    pixel, which, primitive = torch.cat(points[::2], 1)
-    normal_x, normal_z = torch.cat(points[1::2], 1)
+        rows.append(torch.cat([torch.stack([patch.image[row], patch.primitive[row]]).to(
+            torch.float32), patch.v[None, row], patch.coefficients[:, :, row].reshape(9, -1),
+            patch.scalars[:, row]]))
+    pixel, rows = torch.cat(points), torch.cat(rows, 1)
     if not len(pixel):
         return
+    which, primitive = rows[:2].long()
+    v, coefficients, (sign, offset, step, nx, nz) = rows[2], rows[3:12].view(3, 3, -1), rows[12:]
+    # the ray caster's values at these pixels, computed the same way (RowBatch.evaluate)
+    along = coefficients[1] * v
+    along += coefficients[0]
+    beta, dx, dz = (coefficients[2] * coords[pixel % side]).add_(along)
+    side_depth = raycast.cylinder_side(beta, dx, dz, sign, offset)[0]
+    inv = side_depth.clamp_(min=raycast.NEAREST).reciprocal_()
+    normal_x = (dx * inv).mul_(step).add_(nx)
+    normal_z = (dz * inv).mul_(step).add_(nz)
     towards = key[which]
     light = normal_x * towards[:, 0]
     light.add_(normal_z * towards[:, 2]).clamp_(min=0.0)
@@ -306,9 +315,11 @@ def _sky(image: torch.Tensor, hits: Hits, cameras: Cameras, ground: torch.Tensor
         windows = Windows(torch.full((m,), r0), torch.full((m,), c0), height, width, side)
         values = scratch.get("values", (3, m, height, width))
         windows.evaluate(shadow[part], values.transpose(0, 1))
-        h = torch.clamp(values[0], min=1e-6, out=scratch.get("h", shape))
+        # rays with h' <= 1e-6 never reach the shadow (its light is then exactly 1), and
+        # the margin covers the rounding of the exact light
         reach = torch.mul(values[1], values[1], out=scratch.get("reach", shape))
-        reach.addcmul_(values[2], values[2]).sub_(h.mul_(h), alpha=1.0 + SHADOW_MARGIN)
+        reach.addcmul_(values[2], values[2]).addcmul_(values[0], values[0],
+                                                      value=-1.0 - SHADOW_MARGIN)
         near &= torch.lt(reach, 0.0, out=scratch.get("inside", shape, torch.bool))
         near = near.view(-1).nonzero().view(-1)
         which = near // (height * width)
