@@ -302,7 +302,8 @@ def _sky(image: torch.Tensor, hits: Hits, cameras: Cameras, ground: torch.Tensor
     # as many images at a time as fill a batch of the ray caster
     area = (stop_row - first_row)[shaded] * (stop_col - first_col)[shaded]
     chunk = max(1, raycast.batch_pixels() // max(1, int(area.float().mean())))
-    scratch, found = raycast._Scratch(raycast.batch_pixels()), []
+    scratch = raycast._Scratch(raycast.batch_pixels())
+    pictures, channels = image.view(-1), torch.arange(3)[:, None] * (side * side)
     for start in range(0, len(shaded), chunk):
         part = shaded[start:start + chunk]
         r0, c0 = int(first_row[part].min()), int(first_col[part].min())
@@ -321,19 +322,16 @@ def _sky(image: torch.Tensor, hits: Hits, cameras: Cameras, ground: torch.Tensor
         reach.addcmul_(values[2], values[2]).addcmul_(values[0], values[0],
                                                       value=-1.0 - SHADOW_MARGIN)
         near &= torch.lt(reach, 0.0, out=scratch.get("inside", shape, torch.bool))
-        near = near.view(-1).nonzero().view(-1)
-        which = near // (height * width)
-        # where each pixel of the windows lies in the pictures' first channel
-        where = (torch.arange(r0, r1)[:, None] * side + torch.arange(c0, c1)).view(-1)
-        found.append((values.view(3, -1).index_select(1, near), strength[part][which],
-                      part[which] * (3 * side * side) + where[near % (height * width)]))
-    # where the light is exactly 1 this paints the sky that is already there
-    values, strength, at = (torch.cat(parts, -1) for parts in zip(*found, strict=True))
-    colour = blue[:, at % (side * side) // side] * _light(values, strength)
-    if finish:
-        colour.sub_(1.0)
-    at = at + torch.arange(3)[:, None] * (side * side)                             # [3, P]
-    image.view(-1).index_put_((at.view(-1),), colour.view(-1))
+        which, row, col = near.nonzero(as_tuple=True)
+        light = _light(values.view(3, -1).index_select(1, (which * height + row) * width + col),
+                       strength[part].index_select(0, which))
+        # where the light is exactly 1 this paints the sky that is already there
+        colour = blue[:, r0:r1].index_select(1, row).mul_(light)
+        if finish:
+            colour.sub_(1.0)
+        at = (part * (3 * side * side) + (r0 * side + c0)).index_select(0, which)
+        at += row * side + col
+        pictures.put_(at + channels, colour)
 
 
 def _whole_sky(image: torch.Tensor, hits: Hits, cameras: Cameras, ground: torch.Tensor,
