@@ -6,8 +6,9 @@ In one run, on one machine: images per second rendered by ``synth_cars``/``synth
 64x64 and 128x128; the same images saved as PNG files and decoded back with Pillow (bare
 decoding, and through ``image_folder``, which also converts and resizes); and the same images
 read from the on-disk cache of a finite dataset. Wall-clock figures are the best of
-``--repeats`` runs; CPU seconds per image are given too, since they are what other work on a
-shared machine does not change. Prints a table and a description of the machine.
+``--repeats`` runs, the four ways of loading taking turns in every round, so that a machine
+whose speed drifts (a shared virtual machine) favours none of them; CPU seconds per image are
+given too. Prints a table and a description of the machine.
 """
 
 from __future__ import annotations
@@ -51,15 +52,17 @@ def machine() -> str:
             f"{platform.system()} {platform.machine()}")
 
 
-def timed(function, repeats: int) -> tuple[float, float]:
-    """Best wall-clock and CPU seconds of ``repeats`` calls."""
-    best_wall = best_cpu = float("inf")
+def timed(functions: list, repeats: int) -> list[tuple[float, float]]:
+    """Best wall-clock and CPU seconds of ``repeats`` calls of each function, the functions
+    called in turn, so that a machine whose speed drifts affects them alike."""
+    best = [[float("inf"), float("inf")] for _ in functions]
     for _ in range(repeats):
-        wall, cpu = time.perf_counter(), time.process_time()
-        function()
-        best_wall = min(best_wall, time.perf_counter() - wall)
-        best_cpu = min(best_cpu, time.process_time() - cpu)
-    return best_wall, best_cpu
+        for function, (wall_cpu) in zip(functions, best, strict=True):
+            wall, cpu = time.perf_counter(), time.process_time()
+            function()
+            wall_cpu[0] = min(wall_cpu[0], time.perf_counter() - wall)
+            wall_cpu[1] = min(wall_cpu[1], time.process_time() - cpu)
+    return [tuple(pair) for pair in best]
 
 
 def decode_pngs(paths: list[Path]) -> torch.Tensor:
@@ -79,15 +82,8 @@ def measure(kind: str, resolution: int, n: int, repeats: int, folder: Path) -> l
     pose = torch.stack([torch.rand(n, generator=generator) * 360,
                         torch.rand(n, generator=generator) * 35], 1)
     synth.render(kind, {k: v[:8] for k, v in shapes.items()}, pose[:8], resolution)  # warm-up
-    images = []
-
-    def render():
-        images[:] = [synth.render(kind, shapes, pose, resolution)]
-
-    rows = []
-    wall, cpu = timed(render, repeats)
-    rows.append([f"render {kind}", resolution, n / wall, 1e3 * cpu / n])
-    pixels = to_uint8(images[0]).permute(0, 2, 3, 1).numpy()
+    images = synth.render(kind, shapes, pose, resolution)
+    pixels = to_uint8(images).permute(0, 2, 3, 1).numpy()
     pngs = folder / f"{kind}{resolution}"
     pngs.mkdir(parents=True)
     paths = [pngs / f"{i:05d}.png" for i in range(n)]
@@ -95,17 +91,17 @@ def measure(kind: str, resolution: int, n: int, repeats: int, folder: Path) -> l
         Image.fromarray(picture).save(path)
     size = sum(p.stat().st_size for p in paths) / n
     decode_pngs(paths)  # warm the file cache
-    wall, cpu = timed(lambda: decode_pngs(paths), repeats)
-    rows.append([f"decode PNG, Pillow ({size / 1024:.1f} KiB each)", resolution, n / wall,
-                 1e3 * cpu / n])
     data = ImageFolder(root=pngs, resolution=resolution)
-    wall, cpu = timed(lambda: data.load(torch.arange(n)), repeats)
-    rows.append(["image_folder (same PNGs)", resolution, n / wall, 1e3 * cpu / n])
     cached = DATASETS[kind](resolution=resolution, num_samples=n, cache=str(folder / "cache"))
     cached.pictures()  # fill the cache
-    wall, cpu = timed(lambda: cached.batch(0, n, seed=0), repeats)
-    rows.append([f"synth_{kind} from cache", resolution, n / wall, 1e3 * cpu / n])
-    return rows
+    times = timed([lambda: synth.render(kind, shapes, pose, resolution),
+                   lambda: decode_pngs(paths),
+                   lambda: data.load(torch.arange(n)),
+                   lambda: cached.batch(0, n, seed=0)], repeats)
+    names = [f"render {kind}", f"decode PNG, Pillow ({size / 1024:.1f} KiB each)",
+             "image_folder (same PNGs)", f"synth_{kind} from cache"]
+    return [[name, resolution, n / wall, 1e3 * cpu / n]
+            for name, (wall, cpu) in zip(names, times, strict=True)]
 
 
 def main(argv: list[str] | None = None) -> None:
