@@ -644,7 +644,7 @@ def cast_rays(scene: Scene, cameras: Cameras, resolution: int) -> Hits:
         buffer = rows.repeat(n)
     else:
         sky, buffer = None, torch.zeros(n * side * side, dtype=torch.int32)
-    curved = []
+    curved, depth = [], buffer.view(torch.float32)
     scratch = _Scratch(batch_pixels())
     for first, group in scene.numbered():
         k = len(group.material)
@@ -675,6 +675,9 @@ def cast_rays(scene: Scene, cameras: Cameras, resolution: int) -> Hits:
                 else:
                     pixels = rows.batch(part, cols, scratch)
                 keys = caster.keys(part, pixels, scratch)
-                buffer.scatter_reduce_(0, pixels.pixel.view(-1), keys.view(-1), "amax")
+                # keys are non-negative, so their order is that of the floats with their bits
+                # (and torch's float maximum is the quicker)
+                depth.scatter_reduce_(0, pixels.pixel.view(-1), keys.view(-1).view(torch.float32),
+                                      "amax")
             run += count
     return Hits(key=buffer.view(n, side, side), curved=curved, sky=sky)
