@@ -264,8 +264,46 @@ def _shadow_windows(cameras: Cameras, ground: torch.Tensor, axes: torch.Tensor, 
 
 
 SHADOW_MARGIN = 1e-3
-"""How much wider than the shadow's ellipse the cheap test for its pixels reaches (rounding
-in the exact light is far smaller)."""
+"""How much wider than the shadow's ellipse the rows searched for its pixels reach (the
+rounding of the exact light is far smaller)."""
+
+
+def _shadow_rows(shadow: torch.Tensor, image: torch.Tensor, row: torch.Tensor,
+                 first: torch.Tensor, stop: torch.Tensor, side: int
+                 ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Narrows rows of the shadows' windows to the columns inside the shadows' ellipses.
+
+    Along a row the functions of ``_shadow_functions`` are linear in the horizontal
+    coordinate ``u``, so a ray inside the ellipse, ``(g_x h')^2 + (g_y h')^2 < h'^2`` (with
+    ``SHADOW_MARGIN``), lies between the roots of a quadratic in ``u``. Rows where the
+    quadratic opens downwards (near the horizon) are kept whole; one more column is kept on
+    each side.
+
+    Args:
+        shadow: ``[N, 3, 3]`` from ``_shadow_functions``.
+        image, row: ``[L]`` long image and image row of each row.
+        first, stop: ``[L]`` long first column and last column + 1 of each row.
+        side: image side.
+
+    Returns:
+        ``(first, stop)`` narrowed (``first >= stop``: nothing to paint).
+    """
+    table = shadow.reshape(-1, 9).T.to(torch.float64).index_select(1, image).view(3, 3, -1)
+    v = pixel_coordinates(side).neg().to(torch.float64).index_select(0, row)
+    offset, slope = table[:, 1] * v + table[:, 0], table[:, 2]        # per function, [3, L]
+    weight = torch.tensor([-1.0 - SHADOW_MARGIN, 1.0, 1.0], dtype=torch.float64)[:, None]
+    a = (weight * slope * slope).sum(0)
+    b = (weight * offset * slope).sum(0) * 2.0
+    c = (weight * offset * offset).sum(0)
+    root = (b * b - 4.0 * a * c).clamp(min=0.0).sqrt()
+    # u = (column + 0.5) 2 / R - 1
+    low = ((-b - root) / (2.0 * a) + 1.0) * (side / 2.0) - 1.5
+    high = ((-b + root) / (2.0 * a) + 1.0) * (side / 2.0) + 0.5
+    bounded = a > 0
+    inside = bounded & (b * b - 4.0 * a * c > 0)
+    low = torch.where(inside, low.floor().clamp(-1.0, side), torch.where(bounded, side, -1.0))
+    high = torch.where(inside, high.ceil().clamp(-1.0, side), torch.where(bounded, -1.0, side))
+    return (torch.maximum(first, low.long()), torch.minimum(stop, high.long() + 1))
 
 
 def _sky(image: torch.Tensor, hits: Hits, cameras: Cameras, ground: torch.Tensor,
@@ -274,10 +312,9 @@ def _sky(image: torch.Tensor, hits: Hits, cameras: Cameras, ground: torch.Tensor
     in ``hits``, the whole sky.
 
     With sky codes the pictures already show the bare sky where rays miss, and the sky light
-    is exactly 1 away from the shadow's ellipse, so only pixels where a ray misses inside
-    the ellipse are painted. Images with similar shadow windows are taken together, over the
-    window covering theirs; there a test without division (``g_x^2 + g_y^2 < 1`` multiplied
-    by ``h'^2``, with a margin) picks the pixels whose light is then computed exactly.
+    is exactly 1 away from the shadow's ellipse, so only rays that miss inside the ellipse are
+    painted: the shadows' windows are cut into rows, each row narrowed to the ellipse
+    (``_shadow_rows``), the misses found in the key buffer, and the light computed there.
 
     Args:
         image: ``[N, 3, R, R]`` the pictures.
@@ -295,42 +332,38 @@ def _sky(image: torch.Tensor, hits: Hits, cameras: Cameras, ground: torch.Tensor
     blue = sky(side).view(3, side) * (2.0 if finish else 1.0)   # see _whole_sky
     first_row, first_col, stop_row, stop_col = _shadow_windows(cameras, ground, axes, side)
     shaded = (strength > 0).nonzero().view(-1)
-    shaded = shaded[torch.argsort(first_row[shaded] * (side + 1) + stop_row[shaded],
-                                  stable=True)]
-    if not len(shaded):
-        return
-    # as many images at a time as fill a batch of the ray caster
-    area = (stop_row - first_row)[shaded] * (stop_col - first_col)[shaded]
-    chunk = max(1, raycast.batch_pixels() // max(1, int(area.float().mean())))
-    scratch = raycast._Scratch(raycast.batch_pixels())
-    pictures, channels = image.view(-1), torch.arange(3)[:, None] * (side * side)
-    for start in range(0, len(shaded), chunk):
-        part = shaded[start:start + chunk]
-        r0, c0 = int(first_row[part].min()), int(first_col[part].min())
-        r1, c1 = int(stop_row[part].max()), int(stop_col[part].max())
-        m, height, width = len(part), r1 - r0, c1 - c0
-        shape = (m, height, width)
-        missed = torch.index_select(hits.key[:, r0:r1, c0:c1], 0, part,
-                                    out=scratch.get("key", shape, torch.int32))
-        near = torch.le(missed, CODE_MASK, out=scratch.get("near", shape, torch.bool))
-        windows = Windows(torch.full((m,), r0), torch.full((m,), c0), height, width, side)
-        values = scratch.get("values", (3, m, height, width))
-        windows.evaluate(shadow[part], values.transpose(0, 1))
-        # rays with h' <= 1e-6 never reach the shadow (its light is then exactly 1), and
-        # the margin covers the rounding of the exact light
-        reach = torch.mul(values[1], values[1], out=scratch.get("reach", shape))
-        reach.addcmul_(values[2], values[2]).addcmul_(values[0], values[0],
-                                                      value=-1.0 - SHADOW_MARGIN)
-        near &= torch.lt(reach, 0.0, out=scratch.get("inside", shape, torch.bool))
-        which, row, col = near.nonzero(as_tuple=True)
-        light = _light(values.view(3, -1).index_select(1, (which * height + row) * width + col),
-                       strength[part].index_select(0, which))
+    which, row = raycast.pixel_rows(first_row, stop_row - first_row, shaded)
+    first, stop = _shadow_rows(shadow, which, row, first_col[which], stop_col[which], side)
+    width = stop - first
+    order = torch.sort(-width, stable=True).indices[:int((width > 0).sum())]
+    which, row, first, width = which[order], row[order], first[order], width[order]
+    # per row: the coefficients of the three functions, and the row's vertical coordinate
+    coefficients = shadow.reshape(-1, 9).T.contiguous().index_select(1, which)   # [9, L]
+    v = pixel_coordinates(side).neg().index_select(0, row)
+    keys, pictures = hits.key.view(-1), image.view(-1)
+    coords, channels = pixel_coordinates(side), torch.arange(3)[:, None] * (side * side)
+    for start, stop, cols in raycast._batches(width):
+        first_cols = first[start:stop].clamp(max=side - cols)
+        segments = keys.unfold(0, cols, 1).index_select(
+            0, (which[start:stop] * side + row[start:stop]) * side + first_cols)   # [L, W]
+        # misses, in the row's own columns (not in the padding of the batch)
+        columns = torch.arange(cols)
+        inside = hits.missed(segments)
+        inside &= columns >= (first[start:stop] - first_cols)[:, None]
+        inside &= columns < (first[start:stop] + width[start:stop] - first_cols)[:, None]
+        lines, col = inside.nonzero(as_tuple=True)
+        col += first_cols.index_select(0, lines)
+        lines += start
+        image_of, row_of = which.index_select(0, lines), row.index_select(0, lines)
+        # the values RowBatch.evaluate would give at these pixels (same operations)
+        c0, c1, c2 = coefficients.index_select(1, lines).view(3, 3, -1).unbind(1)
+        values = (c2 * coords.index_select(0, col)).add_(c1 * v.index_select(0, lines) + c0)
         # where the light is exactly 1 this paints the sky that is already there
-        colour = blue[:, r0:r1].index_select(1, row).mul_(light)
+        colour = blue.index_select(1, row_of).mul_(
+            _light(values, strength.index_select(0, image_of)))
         if finish:
             colour.sub_(1.0)
-        at = (part * (3 * side * side) + (r0 * side + c0)).index_select(0, which)
-        at += row * side + col
+        at = (image_of * (3 * side) + row_of) * side + col
         pictures.put_(at + channels, colour)
 
 
