@@ -116,16 +116,17 @@ def render(kind: str, shapes: dict[str, torch.Tensor], pose: torch.Tensor, resol
         part = slice(start, min(start + chunk, n))
         scene, frame = module.build(shape[part])
         cameras = cameras_from_pose(pose[part])
-        hits = cast_rays(scene, cameras, side)
+        # without supersampling the keys live in the pictures' memory (shade overwrites them)
+        hits = cast_rays(scene, cameras, side, images[part] if antialias == 1 else None)
+        if return_mask:
+            mask = hits.coverage()
+            masks[part] = F.avg_pool2d(mask, antialias) if antialias > 1 else mask
         looks, shadow = module.palette(colour[part]), module.shadow(shape[part], frame)
         if antialias > 1:   # colours are averaged before they are clamped
             image = shade(scene, cameras, hits, looks, *shadow)
             images[part] = finished(F.avg_pool2d(image, antialias))
         else:
             shade(scene, cameras, hits, looks, *shadow, out=images[part], finish=True)
-        if return_mask:
-            mask = hits.coverage()
-            masks[part] = F.avg_pool2d(mask, antialias) if antialias > 1 else mask
     return (images, masks) if return_mask else images
 
 

@@ -194,14 +194,16 @@ class Rows:
         row: ``[L]`` long image row of each row.
         col0: ``[L]`` long first column of each row.
         resolution: image side.
+        stride: elements between two images in the flat buffer ``pixel`` indexes (default
+            ``R * R``).
     """
 
     def __init__(self, image: torch.Tensor, row: torch.Tensor, col0: torch.Tensor,
-                 resolution: int):
+                 resolution: int, stride: int | None = None):
         self.col0, self.resolution = col0, resolution
         self.coords = pixel_coordinates(resolution)
         self.v = self.coords.neg().index_select(0, row)                          # [L]
-        self.start = (image * resolution + row) * resolution                     # [L]
+        self.start = image * (stride or resolution * resolution) + row * resolution  # [L]
         self._columns: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
 
     def batch(self, rows: slice, width: int, scratch=None) -> RowBatch:
@@ -243,7 +245,7 @@ class RowBatch:
     Attributes:
         v: ``[L]`` the rows' vertical coordinates.
         u: ``[W, L]`` the pixels' horizontal coordinates.
-        pixel: ``[W, L]`` long indices of the pixels in a flattened ``[N, R, R]`` batch.
+        pixel: ``[W, L]`` long indices of the pixels in the flat buffer of ``Rows``.
         width: columns of every row.
     """
 

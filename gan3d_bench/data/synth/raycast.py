@@ -66,7 +66,7 @@ class CurvedPatch:
     Attributes:
         image: ``[L]`` long image of each pixel row.
         primitive: ``[L]`` long primitive number of each row.
-        pixel: ``[W, L]`` long indices into the flattened ``[N, R, R]`` key buffer.
+        pixel: ``[W, L]`` long indices into ``Hits.flat``.
         code: ``[L]`` int32 code of the row's cylinder's side.
         v: ``[L]`` vertical coordinate of each row.
         coefficients: ``[3, 3, L]`` of ``beta``, ``dx`` and ``dz`` (``_CylinderCaster``).
@@ -113,15 +113,21 @@ class Hits:
         key: ``[N, R, R]`` int32: where the ray hits a primitive, the bits of the inverse
             depth with ``primitive << FACE_BITS | face`` in the low bits; where it misses
             every primitive, a number below ``2 ** CODE_BITS``: 0, or with ``sky``, the sky
-            code ``sky + row`` of the pixel's row.
+            code ``sky + row`` of the pixel's row. A view of ``flat``.
         curved: the cylinders' windows, to shade their sides per pixel.
         sky: the first sky code, ``(primitives + 1) << FACE_BITS`` (above every primitive's
             codes), or None where the rows' codes would not fit in ``CODE_BITS``.
+        flat: the int32 memory holding the keys: image ``i``'s pixel ``p`` (``row * R +
+            column``) at ``i * stride + p``; the pixel indices of ``curved`` point into it.
+        stride: elements from one image's keys to the next's (``R * R``, or ``3 * R * R``
+            where the keys live in the first channel of the pictures, see ``cast_rays``).
     """
 
     key: torch.Tensor
     curved: list[CurvedPatch]
     sky: int | None = None
+    flat: torch.Tensor | None = None
+    stride: int = 0
 
     def missed(self, key: torch.Tensor) -> torch.Tensor:
         """Where rays miss, from some of ``key``."""
@@ -623,13 +629,17 @@ def _subset(group, index: torch.Tensor | None):
     return type(group)(**fields, material=group.material)
 
 
-def cast_rays(scene: Scene, cameras: Cameras, resolution: int) -> Hits:
+def cast_rays(scene: Scene, cameras: Cameras, resolution: int,
+              pictures: torch.Tensor | None = None) -> Hits:
     """Finds the first primitive and face each pixel's ray hits.
 
     Args:
         scene: ``N`` objects.
         cameras: ``N`` cameras.
         resolution: image side.
+        pictures: ``[N, 3, R, R]`` float32 contiguous memory the keys may live in (in its
+            first channel, as int32): the memory of the pictures ``shading.shade`` then
+            writes, which saves filling another buffer. Ignored without sky codes.
 
     Returns:
         The ``Hits``.
@@ -639,12 +649,17 @@ def cast_rays(scene: Scene, cameras: Cameras, resolution: int) -> Hits:
         raise ValueError(f"at most {2 ** INDEX_BITS - 1} primitives per object, "
                          f"not {scene.num_primitives}")
     sky = (scene.num_primitives + 1) << FACE_BITS
+    area = side * side
     if sky + side <= 2 ** CODE_BITS:          # misses keep their rows' sky codes
         rows = torch.arange(sky, sky + side, dtype=torch.int32).repeat_interleave(side)
-        buffer = rows.repeat(n)
+        if pictures is None:
+            flat, stride = torch.empty(n * area, dtype=torch.int32), area
+        else:
+            flat, stride = pictures.view(-1).view(torch.int32), 3 * area
+        flat.view(n, stride)[:, :area].copy_(rows.expand(n, area))
     else:
-        sky, buffer = None, torch.zeros(n * side * side, dtype=torch.int32)
-    curved, depth = [], buffer.view(torch.float32)
+        sky, flat, stride = None, torch.zeros(n * area, dtype=torch.int32), area
+    curved, depth = [], flat.view(torch.float32)
     scratch = _Scratch(batch_pixels())
     for first, group in scene.numbered():
         k = len(group.material)
@@ -660,7 +675,7 @@ def cast_rays(scene: Scene, cameras: Cameras, resolution: int) -> Hits:
         # cut the windows into pixel rows: those of one pattern together, the widest first
         order = torch.sort(caster.pattern * (side + 1) - width, stable=True).indices
         window, row = pixel_rows(row0, height, order)
-        rows = Rows(image[window], row, col0[window], side)
+        rows = Rows(image[window], row, col0[window], side, stride)
         width = width[window]
         caster.select(window)
         patterns = torch.unique_consecutive(caster.pattern, return_counts=True)[1].tolist()
@@ -680,4 +695,5 @@ def cast_rays(scene: Scene, cameras: Cameras, resolution: int) -> Hits:
                 depth.scatter_reduce_(0, pixels.pixel.view(-1), keys.view(-1).view(torch.float32),
                                       "amax")
             run += count
-    return Hits(key=buffer.view(n, side, side), curved=curved, sky=sky)
+    return Hits(key=flat.view(n, stride)[:, :area].view(n, side, side), curved=curved,
+                sky=sky, flat=flat, stride=stride)

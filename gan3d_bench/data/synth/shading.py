@@ -164,34 +164,47 @@ def shade(scene: Scene, cameras: Cameras, hits: Hits, palette: torch.Tensor,
         blue = final(sky(side)).view(1, 3, side).expand(n, 3, side)
         table = torch.cat([table, blue], 2)
     image = torch.empty(n, 3, side, side) if out is None else out
+    # the sides of cylinders and the shadows, found while the keys are there (they may live
+    # in the pictures' memory, which the table's colours then overwrite), painted afterwards
+    painted = []
+    if hits.curved:
+        painted.append(_shade_curved(hits, key_light(cameras), palette, _materials(scene),
+                                     final))
+    if hits.sky is not None:
+        painted += _sky(hits, cameras, ground, axes, finish)
     step = max(1, SHADE_PIXELS * (4 if torch.get_num_threads() > 1 else 1) // (side * side))
     codes = torch.empty(min(step, n), 1, side * side, dtype=torch.long)
     for start in range(0, n, step):
         part = slice(start, min(start + step, n))
         m = part.stop - part.start
-        code = torch.bitwise_and(hits.key[part].view(m, 1, side * side), CODE_MASK,
+        code = torch.bitwise_and(hits.key[part].reshape(m, 1, side * side), CODE_MASK,
                                  out=codes[:m]).expand(m, 3, side * side)
         picture = image[part]
         torch.gather(table[part], 2, code, out=picture.view(m, 3, side * side))
-    if hits.curved:
-        _shade_curved(image, hits, key_light(cameras), palette, _materials(scene), final)
-    _sky(image, hits, cameras, ground, axes, finish)
+    pictures = image.view(-1)
+    for at, colour in painted:
+        pictures.put_(at, colour)
+    if hits.sky is None:
+        _whole_sky(image, hits, cameras, ground, axes, finish)
     return image
 
 
-def _shade_curved(image: torch.Tensor, hits: Hits, key: torch.Tensor, palette: torch.Tensor,
-                  material: torch.Tensor, final) -> None:
-    """Paints the visible pixels of the cylinders' sides into ``image``.
+def _shade_curved(hits: Hits, key: torch.Tensor, palette: torch.Tensor,
+                  material: torch.Tensor, final) -> tuple[torch.Tensor, torch.Tensor]:
+    """The colours of the visible pixels of the cylinders' sides.
 
     Args:
-        image: ``[N, 3, R, R]`` the pictures.
         hits: what every pixel sees, with the cylinders' windows (``hits.curved``).
         key: ``[N, 3]`` key light directions.
         palette: ``[N, M, 6]`` albedo and glow of the family's materials.
         material: material of every primitive number.
         final: what maps colours to the pictures' values.
+
+    Returns:
+        ``(at, colour)``: ``[3, S]`` indices into the flattened ``[N, 3, R, R]`` pictures,
+        and their colours.
     """
-    side, keys = image.shape[-1], hits.key.view(-1)
+    side, keys = hits.key.shape[-1], hits.flat
     coords = pixel_coordinates(side)
     points, rows = [], []
     for patch in hits.curved:       # the visible pixels of each batch, and their rows
@@ -202,9 +215,8 @@ def _shade_curved(image: torch.Tensor, hits: Hits, key: torch.Tensor, palette: t
             torch.float32), patch.v[None, row], patch.coefficients[:, :, row].reshape(9, -1),
             patch.scalars[:, row]]))
     pixel, rows = torch.cat(points), torch.cat(rows, 1)
-    if not len(pixel):
-        return
     which, primitive = rows[:2].long()
+    pixel -= which * hits.stride                     # the pixel's row * R + column
     v, coefficients, (sign, offset, step, nx, nz) = rows[2], rows[3:12].view(3, 3, -1), rows[12:]
     # the ray caster's values at these pixels, computed the same way (RowBatch.evaluate)
     along = coefficients[1] * v
@@ -220,8 +232,8 @@ def _shade_curved(image: torch.Tensor, hits: Hits, key: torch.Tensor, palette: t
     light.mul_(KEY_LIGHT).add_(AMBIENT).add_(normal_z.clamp(min=0.0), alpha=TOP_LIGHT)
     looks = palette[which, material[primitive]]
     colour = final((light[:, None] * looks[:, :3]).add_(looks[:, 3:]))        # [S, 3]
-    channel = (which[:, None] * 2 + torch.arange(3)) * (side * side)           # [S, 3]
-    image.view(-1).index_put_((pixel[:, None] + channel,), colour)
+    channel = (which[:, None] * 3 + torch.arange(3)) * (side * side)           # [S, 3]
+    return (pixel[:, None] + channel).T, colour.T
 
 
 def _shadow_functions(cameras: Cameras, ground: torch.Tensor, axes: torch.Tensor
@@ -306,28 +318,28 @@ def _shadow_rows(shadow: torch.Tensor, image: torch.Tensor, row: torch.Tensor,
     return (torch.maximum(first, low.long()), torch.minimum(stop, high.long() + 1))
 
 
-def _sky(image: torch.Tensor, hits: Hits, cameras: Cameras, ground: torch.Tensor,
-         axes: torch.Tensor, finish: bool) -> None:
-    """Paints the shadows on the sky where rays miss (see ``shade``), and with no sky codes
-    in ``hits``, the whole sky.
+def _sky(hits: Hits, cameras: Cameras, ground: torch.Tensor, axes: torch.Tensor,
+         finish: bool) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """The colours of the shadows on the sky where rays miss (see ``shade``), for ``Hits``
+    with sky codes.
 
-    With sky codes the pictures already show the bare sky where rays miss, and the sky light
-    is exactly 1 away from the shadow's ellipse, so only rays that miss inside the ellipse are
-    painted: the shadows' windows are cut into rows, each row narrowed to the ellipse
-    (``_shadow_rows``), the misses found in the key buffer, and the light computed there.
+    The table already gives the bare sky where rays miss, and the sky light is exactly 1
+    away from the shadow's ellipse, so only rays that miss inside the ellipse are painted:
+    the shadows' windows are cut into rows, each row narrowed to the ellipse
+    (``_shadow_rows``), the misses found in the keys, and the light computed there.
 
     Args:
-        image: ``[N, 3, R, R]`` the pictures.
         hits: what every pixel sees.
         cameras: the cameras.
         ground: ``[N]`` height of the ground.
         axes: ``[N, 2]`` half-axes of the shadows.
         finish: map the colours to [-1, 1] (``finished``).
+
+    Returns:
+        ``(at, colour)`` pairs: ``[3, P]`` indices into the flattened ``[N, 3, R, R]``
+        pictures, and their colours.
     """
-    if hits.sky is None:
-        _whole_sky(image, hits, cameras, ground, axes, finish)
-        return
-    side = image.shape[-1]
+    side, painted = hits.key.shape[-1], []
     shadow, strength = _shadow_functions(cameras, ground, axes)
     blue = sky(side).view(3, side) * (2.0 if finish else 1.0)   # see _whole_sky
     first_row, first_col, stop_row, stop_col = _shadow_windows(cameras, ground, axes, side)
@@ -340,12 +352,12 @@ def _sky(image: torch.Tensor, hits: Hits, cameras: Cameras, ground: torch.Tensor
     # per row: the coefficients of the three functions, and the row's vertical coordinate
     coefficients = shadow.reshape(-1, 9).T.contiguous().index_select(1, which)   # [9, L]
     v = pixel_coordinates(side).neg().index_select(0, row)
-    keys, pictures = hits.key.view(-1), image.view(-1)
-    coords, channels = pixel_coordinates(side), torch.arange(3)[:, None] * (side * side)
+    keys, coords = hits.flat, pixel_coordinates(side)
+    channels = torch.arange(3)[:, None] * (side * side)
     for start, stop, cols in raycast._batches(width):
         first_cols = first[start:stop].clamp(max=side - cols)
         segments = keys.unfold(0, cols, 1).index_select(
-            0, (which[start:stop] * side + row[start:stop]) * side + first_cols)   # [L, W]
+            0, which[start:stop] * hits.stride + row[start:stop] * side + first_cols)  # [L, W]
         # misses, in the row's own columns (not in the padding of the batch)
         columns = torch.arange(cols)
         inside = hits.missed(segments)
@@ -364,7 +376,8 @@ def _sky(image: torch.Tensor, hits: Hits, cameras: Cameras, ground: torch.Tensor
         if finish:
             colour.sub_(1.0)
         at = (image_of * (3 * side) + row_of) * side + col
-        pictures.put_(at + channels, colour)
+        painted.append((at + channels, colour))
+    return painted
 
 
 def _whole_sky(image: torch.Tensor, hits: Hits, cameras: Cameras, ground: torch.Tensor,
