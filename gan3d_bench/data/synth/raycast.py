@@ -121,6 +121,8 @@ class Hits:
             column``) at ``i * stride + p``; the pixel indices of ``curved`` point into it.
         stride: elements from one image's keys to the next's (``R * R``, or ``3 * R * R``
             where the keys live in the first channel of the pictures, see ``cast_rays``).
+        rows: ``[2, N]`` long: per image, the first row and the last row + 1 that any
+            primitive's window covers (the rows outside see only the sky).
     """
 
     key: torch.Tensor
@@ -128,6 +130,7 @@ class Hits:
     sky: int | None = None
     flat: torch.Tensor | None = None
     stride: int = 0
+    rows: torch.Tensor | None = None
 
     def missed(self, key: torch.Tensor) -> torch.Tensor:
         """Where rays miss, from some of ``key``."""
@@ -660,6 +663,7 @@ def cast_rays(scene: Scene, cameras: Cameras, resolution: int,
     else:
         sky, flat, stride = None, torch.zeros(n * area, dtype=torch.int32), area
     curved, depth = [], flat.view(torch.float32)
+    covered = torch.stack([torch.full((n,), side), torch.zeros(n, dtype=torch.long)])
     scratch = _Scratch(batch_pixels())
     for first, group in scene.numbered():
         k = len(group.material)
@@ -671,6 +675,8 @@ def cast_rays(scene: Scene, cameras: Cameras, resolution: int,
             image, number = image[kept], number[kept]
         group, group_cameras = _subset(group, kept), take(cameras, image)
         row0, col0, height, width = _windows(kind.points(group), group_cameras, side)
+        covered[0].scatter_reduce_(0, image, row0, "amin")
+        covered[1].scatter_reduce_(0, image, row0 + height, "amax")
         caster = kind(group, group_cameras, number)
         # cut the windows into pixel rows: those of one pattern together, the widest first
         order = torch.sort(caster.pattern * (side + 1) - width, stable=True).indices
@@ -696,4 +702,4 @@ def cast_rays(scene: Scene, cameras: Cameras, resolution: int,
                                       "amax")
             run += count
     return Hits(key=flat.view(n, stride)[:, :area].view(n, side, side), curved=curved,
-                sky=sky, flat=flat, stride=stride)
+                sky=sky, flat=flat, stride=stride, rows=covered)

@@ -173,14 +173,22 @@ def shade(scene: Scene, cameras: Cameras, hits: Hits, palette: torch.Tensor,
     if hits.sky is not None:
         painted += _sky(hits, cameras, ground, axes, finish)
     step = max(1, SHADE_PIXELS * (4 if torch.get_num_threads() > 1 else 1) // (side * side))
-    codes = torch.empty(min(step, n), 1, side * side, dtype=torch.long)
+    codes = torch.empty(min(step, n) * side * side, dtype=torch.long)
+    blue = final(sky(side)).view(1, 3, side, 1)
     for start in range(0, n, step):
         part = slice(start, min(start + step, n))
-        m = part.stop - part.start
-        code = torch.bitwise_and(hits.key[part].reshape(m, 1, side * side), CODE_MASK,
-                                 out=codes[:m]).expand(m, 3, side * side)
-        picture = image[part]
-        torch.gather(table[part], 2, code, out=picture.view(m, 3, side * side))
+        m, picture = part.stop - part.start, image[part]
+        # rows no window covers see the sky: their colours are the sky's (the table's, too)
+        r0, r1 = 0, side
+        if hits.sky is not None:
+            r0, r1 = int(hits.rows[0, part].min()), max(int(hits.rows[1, part].max()), 0)
+            r0 = min(r0, r1)
+            picture[:, :, :r0] = blue[:, :, :r0]
+            picture[:, :, r1:] = blue[:, :, r1:]
+        area = (r1 - r0) * side
+        code = torch.bitwise_and(hits.key[part, r0:r1].reshape(m, 1, area), CODE_MASK,
+                                 out=codes[:m * area].view(m, 1, area)).expand(m, 3, area)
+        torch.gather(table[part], 2, code, out=picture[:, :, r0:r1].view(m, 3, area))
     pictures = image.view(-1)
     for at, colour in painted:
         pictures.put_(at, colour)
