@@ -149,19 +149,21 @@ def _quad(corners: list[torch.Tensor], facing: torch.Tensor) -> torch.Tensor:
     return torch.where(backwards, quad.flip(1), quad)
 
 
-def _panel(axis: int, at: torch.Tensor, first: tuple, second: tuple) -> torch.Tensor:
-    """``[N, 4, 3]`` a rectangle on the plane ``x_axis = at``, facing away from the car's
-    centre, spanning ``first`` and ``second`` along the next two axes (cyclically)."""
-    u, v = (axis + 1) % 3, (axis + 2) % 3
-    corners = []
-    for a, b in ((first[0], second[0]), (first[1], second[0]), (first[1], second[1]),
-                 (first[0], second[1])):
-        point = [None, None, None]
-        point[axis], point[u], point[v] = at, a, b
-        corners.append(torch.stack(point, 1))
-    facing = torch.zeros(3)
-    facing[axis] = 1.0
-    return _quad(corners, facing * at.sign()[:, None])
+def _panels(axis: int, at: list, first: list, second: list) -> torch.Tensor:
+    """``[N, P, 4, 3]`` rectangles on the planes ``x_axis = at`` (0 or 1), facing away from
+    the car's centre, spanning ``first`` and ``second`` along the next two axes (cyclically):
+    lists of ``P`` tensors ``[N]`` and pairs of them, all built at once."""
+    at = torch.stack(at, 1)                                                   # [N, P]
+    low, high = (torch.stack(ends, 1) for ends in zip(*first, strict=True))
+    bottom, top = (torch.stack(ends, 1) for ends in zip(*second, strict=True))
+    a = torch.stack([low, high, high, low], 2)                                # [N, P, 4]
+    b = torch.stack([bottom, bottom, top, top], 2)
+    level = at[..., None].expand_as(a)
+    quad = torch.stack([level, a, b] if axis == 0 else [b, level, a], 3)
+    # seen from outside: the normal (along the axis) points the way the plane lies
+    normal = torch.linalg.cross(quad[:, :, 1] - quad[:, :, 0], quad[:, :, 2] - quad[:, :, 0])
+    backwards = (normal[..., axis] * at.sign() < 0)[..., None, None]
+    return torch.where(backwards, quad.flip(2), quad)
 
 
 def _decals(g: dict, windscreen: torch.Tensor, rear_screen: torch.Tensor,
@@ -180,20 +182,21 @@ def _decals(g: dict, windscreen: torch.Tensor, rear_screen: torch.Tensor,
     lamps = rows(0.55, 0.85)
     width = (-half_w, half_w)
 
-    def pair(face: torch.Tensor, low: float, high: float) -> list:
+    def pair(low: float, high: float) -> list:
         """The two lamps at |y| in [low, high] times the half-width, on a face at x."""
-        return [_panel(0, face, (low * half_w, high * half_w), lamps),
-                _panel(0, face, (-high * half_w, -low * half_w), lamps)]
+        return [(low * half_w, high * half_w), (-high * half_w, -low * half_w)]
 
+    # on the nose and the tail: bumpers, the grille, the lamps
+    ends = _panels(0, [nose, tail, nose, nose, nose, tail, tail],
+                   [width, width, (-0.42 * half_w, 0.42 * half_w), *pair(0.55, 0.9),
+                    *pair(0.5, 0.92)],
+                   [rows(0.0, 0.22)] * 2 + [rows(0.35, 0.8)] + [lamps] * 4)
+    # the lamps wrap around the corners, so side views show which end is the front
     flank = [(half_w + e, HEADLIGHT, (half_l - 0.22, half_l)),
              (-half_w - e, HEADLIGHT, (half_l - 0.22, half_l)),
              (half_w + e, TAILLIGHT, (-half_l, 0.18 - half_l)),
              (-half_w - e, TAILLIGHT, (-half_l, 0.18 - half_l))]
-    body = ([_panel(0, nose, width, rows(0.0, 0.22)), _panel(0, tail, width, rows(0.0, 0.22)),
-             _panel(0, nose, (-0.42 * half_w, 0.42 * half_w), rows(0.35, 0.8))]
-            + pair(nose, 0.55, 0.9) + pair(tail, 0.5, 0.92)
-            # the lamps wrap around the corners, so side views show which end is the front
-            + [_panel(1, y, lamps, x) for y, _, x in flank])
+    corners = _panels(1, [y for y, _, _ in flank], [lamps] * 4, [x for _, _, x in flank])
     body_material = ((BUMPER, BUMPER, GRILLE) + (HEADLIGHT,) * 2 + (TAILLIGHT,) * 2
                      + tuple(material for _, material, _ in flank))
     # windows: on the cabin's sides inside a frame, split by a pillar; and the windscreens.
@@ -210,15 +213,20 @@ def _decals(g: dict, windscreen: torch.Tensor, rear_screen: torch.Tensor,
     def point(x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
         return torch.stack([x, y, z], 1)
 
+    # the side windows: [N, 2, 4] x of the corners (bottom, top of the edge, top, bottom of
+    # the pillar), the same on both sides
+    x = torch.stack([torch.stack([at(edge, slope, bottom), at(edge, slope, top),
+                                  at(pillar, lean, top), at(pillar, lean, bottom)], 1)
+                     for edge, slope, pillar in ((front - m, -g["front_slope"], middle + PILLAR),
+                                                 (back + m, g["back_slope"], middle - PILLAR))],
+                    1)
+    z = torch.stack([bottom, top, top, bottom], 1)[:, None].expand_as(x)
     panes = []
     for y in (half_cw + e, -half_cw - e):
-        side = torch.tensor([0.0, 1.0, 0.0]) * y.sign()[:, None]
-        for edge, slope, pillar, pillar_slope in (
-                (front - m, -g["front_slope"], middle + PILLAR, lean),
-                (back + m, g["back_slope"], middle - PILLAR, lean)):
-            panes.append(_quad([point(at(edge, slope, z), y, z) for z in (bottom, top)]
-                               + [point(at(pillar, pillar_slope, z), y, z)
-                                  for z in (top, bottom)], side))
+        quad = torch.stack([x, y[:, None, None].expand_as(x), z], 3)            # [N, 2, 4, 3]
+        normal = torch.linalg.cross(quad[:, :, 1] - quad[:, :, 0], quad[:, :, 2] - quad[:, :, 0])
+        backwards = (normal[..., 1] * y.sign()[:, None] < 0)[..., None, None]
+        panes.append(torch.where(backwards, quad.flip(2), quad))
     screens = []
     across = half_cw - m
     for plane, x0, slope in ((windscreen, front, -g["front_slope"]),
@@ -227,7 +235,7 @@ def _decals(g: dict, windscreen: torch.Tensor, rear_screen: torch.Tensor,
         screens.append(_quad([point(at(x0, slope, z), y, z) + out
                               for z, y in ((bottom, -across), (bottom, across), (top, across),
                                            (top, -across))], plane[:, :3]))
-    quads = Quads(corners=torch.stack(body + panes + screens, 1),
+    quads = Quads(corners=torch.cat([ends, corners, *panes, torch.stack(screens, 1)], 1),
                   material=body_material + (GLASS,) * 6)
     # hub caps on both sides of every wheel: first the caps facing +y, then those facing -y
     wheel_y = sides.repeat(1, 2, 1)                                            # [N, 4, 2]
