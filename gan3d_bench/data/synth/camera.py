@@ -122,11 +122,15 @@ def linear_coefficients(cameras: Cameras, vectors: torch.Tensor,
     Returns:
         ``[M, S, 3]``: ``(centre, along_v, along_u)`` of every function.
     """
-    centre = dot(vectors, cameras.forward[:, None]) * cameras.focal
+    # the three dot products at once, each written out as ``dot`` writes it
+    frame = torch.stack([cameras.forward, cameras.up, cameras.right], 2)[:, None]  # [M, 1, 3, 3]
+    along = vectors[..., 0:1] * frame[:, :, 0]
+    along += vectors[..., 1:2] * frame[:, :, 1]
+    along += vectors[..., 2:3] * frame[:, :, 2]
+    along[..., 0] *= cameras.focal
     if offset is not None:
-        centre = centre + offset
-    return torch.stack([centre, dot(vectors, cameras.up[:, None]),
-                        dot(vectors, cameras.right[:, None])], -1)
+        along[..., 0] += offset
+    return along
 
 
 class Windows:
