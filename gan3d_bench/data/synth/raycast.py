@@ -695,11 +695,17 @@ def cast_rays(scene: Scene, cameras: Cameras, resolution: int,
                                                number[window[part]]))
                 else:
                     pixels = rows.batch(part, cols, scratch)
-                keys = caster.keys(part, pixels, scratch)
                 # keys are non-negative, so their order is that of the floats with their bits
                 # (and torch's float maximum is the quicker)
-                depth.scatter_reduce_(0, pixels.pixel.view(-1), keys.view(-1).view(torch.float32),
-                                      "amax")
+                keys = caster.keys(part, pixels, scratch).view(torch.float32)
+                if k == 1:      # one window an image: no two rows of a batch share a pixel,
+                    segments = depth.unfold(0, cols, 1)   # so whole rows are read and written
+                    start = pixels.pixel[0]
+                    nearest = torch.index_select(segments, 0, start, out=scratch.get(
+                        "segments", (len(start), cols)))
+                    segments.index_copy_(0, start, torch.maximum(nearest, keys.T, out=nearest))
+                else:
+                    depth.scatter_reduce_(0, pixels.pixel.view(-1), keys.view(-1), "amax")
             run += count
     return Hits(key=flat.view(n, stride)[:, :area].view(n, side, side), curved=curved,
                 sky=sky, flat=flat, stride=stride, rows=covered)
