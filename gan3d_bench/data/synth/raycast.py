@@ -66,7 +66,8 @@ class CurvedPatch:
     Attributes:
         image: ``[L]`` long image of each pixel row.
         primitive: ``[L]`` long primitive number of each row.
-        pixel: ``[W, L]`` long indices into ``Hits.flat``.
+        start: ``[L]`` long index into ``Hits.flat`` of each row's first pixel; the rows are
+            ``width`` pixels long.
         code: ``[L]`` int32 code of the row's cylinder's side.
         v: ``[L]`` vertical coordinate of each row.
         coefficients: ``[3, 3, L]`` of ``beta``, ``dx`` and ``dz`` (``_CylinderCaster``).
@@ -76,7 +77,8 @@ class CurvedPatch:
 
     image: torch.Tensor
     primitive: torch.Tensor
-    pixel: torch.Tensor
+    start: torch.Tensor
+    width: int
     code: torch.Tensor
     v: torch.Tensor
     coefficients: torch.Tensor
@@ -512,7 +514,8 @@ class _CylinderCaster(_Caster):
               ) -> CurvedPatch:
         """What shading the sides of the cylinders of ``rows`` needs (``CurvedPatch``)."""
         cap = int(self.cap[rows.start])
-        return CurvedPatch(image, primitive, pixels.pixel, self.code[0, rows], pixels.v,
+        return CurvedPatch(image, primitive, pixels.pixel[0].clone(), pixels.width,
+                           self.code[0, rows], pixels.v,
                            self.coefficients[:, cap:cap + 3, rows], self.scalars[:, rows])
 
 
@@ -689,12 +692,10 @@ def cast_rays(scene: Scene, cameras: Cameras, resolution: int,
         for count in patterns:
             for start, stop, cols in _batches(width[run:run + count]):
                 part = slice(run + start, run + stop)
-                if isinstance(caster, _CylinderCaster):   # the patch keeps its pixels
-                    pixels = rows.batch(part, cols)
+                pixels = rows.batch(part, cols, scratch)
+                if isinstance(caster, _CylinderCaster):
                     curved.append(caster.patch(part, pixels, image[window[part]],
                                                number[window[part]]))
-                else:
-                    pixels = rows.batch(part, cols, scratch)
                 # keys are non-negative, so their order is that of the floats with their bits
                 # (and torch's float maximum is the quicker)
                 keys = caster.keys(part, pixels, scratch).view(torch.float32)

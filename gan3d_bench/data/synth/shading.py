@@ -216,9 +216,9 @@ def _shade_curved(hits: Hits, key: torch.Tensor, palette: torch.Tensor,
     coords = pixel_coordinates(side)
     points, rows = [], []
     for patch in hits.curved:       # the visible pixels of each batch, and their rows
-        seen = ((keys.take(patch.pixel) & CODE_MASK) == patch.code).view(-1).nonzero().view(-1)
-        points.append(patch.pixel.view(-1)[seen])
-        row = seen % patch.pixel.shape[-1]
+        segments = keys.unfold(0, patch.width, 1).index_select(0, patch.start)     # [L, W]
+        row, column = ((segments & CODE_MASK) == patch.code[:, None]).nonzero(as_tuple=True)
+        points.append(patch.start[row] + column)
         rows.append(torch.cat([torch.stack([patch.image[row], patch.primitive[row]]).to(
             torch.float32), patch.v[None, row], patch.coefficients[:, :, row].reshape(9, -1),
             patch.scalars[:, row]]))
