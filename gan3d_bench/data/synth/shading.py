@@ -79,7 +79,8 @@ def _materials(scene: Scene) -> torch.Tensor:
     return numbers
 
 
-def colour_table(scene: Scene, cameras: Cameras, palette: torch.Tensor) -> torch.Tensor:
+def colour_table(scene: Scene, cameras: Cameras, palette: torch.Tensor, extra: int = 0
+                 ) -> torch.Tensor:
     """The colour of every flat (primitive, face) code of every object.
 
     Only the faces a primitive has are lit: a box's six and its cutting planes, a
@@ -89,10 +90,11 @@ def colour_table(scene: Scene, cameras: Cameras, palette: torch.Tensor) -> torch
         scene: the objects.
         cameras: their cameras.
         palette: ``[N, M, 6]`` albedo (3) and glow (3) of the family's materials.
+        extra: columns to leave after the codes' (for the sky's colours), left at 0.
 
     Returns:
-        ``[N, 3, C]`` colours of the codes below ``C = (primitives + 1) * FACES``; 0 for
-        code 0 (no primitive), unused codes and curved faces.
+        ``[N, 3, C + extra]`` colours of the codes below ``C = (primitives + 1) * FACES``; 0
+        for code 0 (no primitive), unused codes and curved faces.
     """
     n = palette.shape[0]
     codes, normals, materials = [], [], []
@@ -114,7 +116,7 @@ def colour_table(scene: Scene, cameras: Cameras, palette: torch.Tensor) -> torch
     light = intensity(torch.cat(normals, 1), key_light(cameras).view(n, 1, 3))  # [N, U]
     looks = palette[:, torch.cat(materials)]                                   # [N, U, 6]
     colours = (looks[..., :3] * light[..., None]).add_(looks[..., 3:])
-    table = torch.zeros(n, 3, (scene.num_primitives + 1) * FACES)
+    table = torch.zeros(n, 3, (scene.num_primitives + 1) * FACES + extra)
     table[:, :, torch.cat(codes)] = colours.transpose(1, 2)
     return table
 
@@ -159,10 +161,11 @@ def shade(scene: Scene, cameras: Cameras, hits: Hits, palette: torch.Tensor,
     """
     n, side = hits.key.shape[0], hits.key.shape[-1]
     final = finished if finish else (lambda colour: colour)
-    table = final(colour_table(scene, cameras, palette))
+    codes = (scene.num_primitives + 1) * FACES
+    table = colour_table(scene, cameras, palette, 0 if hits.sky is None else side)
+    final(table[:, :, :codes])
     if hits.sky is not None:                    # misses show their row's bare sky
-        blue = final(sky(side)).view(1, 3, side).expand(n, 3, side)
-        table = torch.cat([table, blue], 2)
+        table[:, :, codes:] = final(sky(side)).view(1, 3, side)
     image = torch.empty(n, 3, side, side) if out is None else out
     # the sides of cylinders and the shadows, found while the keys are there (they may live
     # in the pictures' memory, which the table's colours then overwrite), painted afterwards
