@@ -236,8 +236,7 @@ class Rows:
         else:   # (2 c + 1) / R - 1: every sum of these is exact
             u = torch.add(step, self.coords.index_select(0, col0), out=u)
         pixel = None if scratch is None else scratch.get("pixel", (width, count), torch.long)
-        pixel = torch.add(columns, self.start[rows] + col0, out=pixel)
-        return RowBatch(self.v[rows], u, pixel, width)
+        return RowBatch(self.v[rows], u, self.start[rows] + col0, width, columns, pixel)
 
 
 class RowBatch:
@@ -249,12 +248,19 @@ class RowBatch:
     Attributes:
         v: ``[L]`` the rows' vertical coordinates.
         u: ``[W, L]`` the pixels' horizontal coordinates.
-        pixel: ``[W, L]`` long indices of the pixels in the flat buffer of ``Rows``.
+        start: ``[L]`` long index of each row's first pixel in the flat buffer of ``Rows``.
         width: columns of every row.
     """
 
-    def __init__(self, v: torch.Tensor, u: torch.Tensor, pixel: torch.Tensor, width: int):
-        self.v, self.u, self.pixel, self.width = v, u, pixel, width
+    def __init__(self, v: torch.Tensor, u: torch.Tensor, start: torch.Tensor, width: int,
+                 columns: torch.Tensor, out: torch.Tensor | None = None):
+        self.v, self.u, self.start, self.width = v, u, start, width
+        self._columns, self._out = columns, out
+
+    @property
+    def pixel(self) -> torch.Tensor:
+        """``[W, L]`` long indices of the pixels in the flat buffer of ``Rows``."""
+        return torch.add(self._columns, self.start, out=self._out)
 
     def evaluate(self, coefficients: torch.Tensor, out: torch.Tensor | None = None
                  ) -> torch.Tensor:

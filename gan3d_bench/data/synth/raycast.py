@@ -435,8 +435,11 @@ class _BoxCaster(_Caster):
         coefficients = linear_coefficients(
             cameras, torch.cat([enter_vectors, leave_vectors], 1),
             torch.cat([enter_offset, leave_offset], 1))
-        self.coefficients, self.code, self.entries, self.exits = _compact(
+        coefficients, code, self.entries, self.exits = _compact(
             coefficients, code, entering, leaving)
+        # the slots past the most any window uses are never cast
+        self.coefficients = coefficients[:, :int((self.entries + self.exits).max())].contiguous()
+        self.code = code[:int(self.entries.max())].contiguous()
         self.pattern = self.entries * 64 + self.exits
 
     def keys(self, rows: slice, pixels: RowBatch, scratch: _Scratch) -> torch.Tensor:
@@ -514,7 +517,7 @@ class _CylinderCaster(_Caster):
               ) -> CurvedPatch:
         """What shading the sides of the cylinders of ``rows`` needs (``CurvedPatch``)."""
         cap = int(self.cap[rows.start])
-        return CurvedPatch(image, primitive, pixels.pixel[0].clone(), pixels.width,
+        return CurvedPatch(image, primitive, pixels.start, pixels.width,
                            self.code[0, rows], pixels.v,
                            self.coefficients[:, cap:cap + 3, rows], self.scalars[:, rows])
 
@@ -701,7 +704,7 @@ def cast_rays(scene: Scene, cameras: Cameras, resolution: int,
                 keys = caster.keys(part, pixels, scratch).view(torch.float32)
                 if k == 1:      # one window an image: no two rows of a batch share a pixel,
                     segments = depth.unfold(0, cols, 1)   # so whole rows are read and written
-                    start = pixels.pixel[0]
+                    start = pixels.start
                     nearest = torch.index_select(segments, 0, start, out=scratch.get(
                         "segments", (len(start), cols)))
                     segments.index_copy_(0, start, torch.maximum(nearest, keys.T, out=nearest))
