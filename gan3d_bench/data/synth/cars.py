@@ -46,6 +46,8 @@ MATERIALS = {
     "taillight": ((0.85, 0.04, 0.04), (0.30, 0.01, 0.01)),
 }
 PAINT, BUMPER, GRILLE, GLASS, TYRE, HUB, HEADLIGHT, TAILLIGHT = range(len(MATERIALS))
+_LOOKS = torch.tensor([(albedo or (0.0, 0.0, 0.0)) + glow
+                       for albedo, glow in MATERIALS.values()])[None]  # [1, M, 6], no paint
 
 
 def sample_colours(n: int, generator: torch.Generator) -> torch.Tensor:
@@ -257,12 +259,7 @@ def palette(colour: torch.Tensor) -> torch.Tensor:
     Returns:
         ``[N, M, 6]``.
     """
-    n = colour.shape[0]
-    table = torch.zeros(n, len(MATERIALS), 6)
-    for k, (albedo, glow) in enumerate(MATERIALS.values()):
-        if albedo is not None:
-            table[:, k, :3] = torch.tensor(albedo)
-        table[:, k, 3:] = torch.tensor(glow)
+    table = _LOOKS.expand(colour.shape[0], -1, -1).clone()
     table[:, 0, :3] = colour
     return table
 
@@ -277,7 +274,7 @@ def shadow(shape: torch.Tensor, frame: Frame) -> tuple[torch.Tensor, torch.Tenso
     Returns:
         ``([N], [N, 2])``.
     """
-    g = geometry(shape)
+    length, width = PARAMS[0].value(shape[:, 0]), PARAMS[1].value(shape[:, 1])
     ground = -frame.centre[:, 2] * frame.scale
-    axes = torch.stack([0.56 * g["length"], 0.62 * g["width"]], 1) * frame.scale[:, None]
+    axes = torch.stack([0.56 * length, 0.62 * width], 1) * frame.scale[:, None]
     return ground, axes
