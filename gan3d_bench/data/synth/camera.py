@@ -9,6 +9,7 @@ the object's height; positive elevations look down on it.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -68,6 +69,7 @@ def cameras_from_pose(pose: torch.Tensor, distance: float = CAMERA_DISTANCE,
                    focal=focal)
 
 
+@functools.lru_cache(maxsize=64)
 def pixel_coordinates(resolution: int) -> torch.Tensor:
     """Centres of the pixels of one image row, in [-1, 1] (symmetric about 0).
 
@@ -75,9 +77,17 @@ def pixel_coordinates(resolution: int) -> torch.Tensor:
         resolution: image side.
 
     Returns:
-        ``[resolution]`` float32 coordinates, increasing left to right.
+        ``[resolution]`` float32 coordinates, increasing left to right; shared between
+        calls, so never modify it in place.
     """
     return (torch.arange(resolution, dtype=torch.float32) + 0.5) * (2.0 / resolution) - 1.0
+
+
+@functools.lru_cache(maxsize=1024)
+def _columns(width: int, resolution: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """``([W, 1] long, [W, 1] float32)``: column offsets and their steps ``2 j / R``."""
+    return (torch.arange(width)[:, None],
+            torch.arange(width, dtype=torch.float32)[:, None] * (2.0 / resolution))
 
 
 def ray_directions(cameras: Cameras, resolution: int) -> torch.Tensor:
@@ -208,7 +218,6 @@ class Rows:
         self.coords = pixel_coordinates(resolution)
         self.v = self.coords.neg().index_select(0, row)                          # [L]
         self.start = image * (stride or resolution * resolution) + row * resolution  # [L]
-        self._columns: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
 
     def batch(self, rows: slice, width: int, scratch=None) -> RowBatch:
         """Some rows, padded to ``width`` (moved left where they would overflow).
@@ -222,11 +231,7 @@ class Rows:
         Returns:
             The ``RowBatch``.
         """
-        if width not in self._columns:
-            self._columns[width] = (torch.arange(width)[:, None],
-                                    torch.arange(width, dtype=torch.float32)[:, None]
-                                    * (2.0 / self.resolution))
-        columns, step = self._columns[width]
+        columns, step = _columns(width, self.resolution)
         side, count = self.resolution, rows.stop - rows.start
         col0 = self.col0[rows].clamp(max=side - width)
         u = None if scratch is None else scratch.get("u", (width, count))

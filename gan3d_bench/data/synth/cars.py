@@ -210,19 +210,19 @@ def _decals(g: dict, windscreen: torch.Tensor, rear_screen: torch.Tensor,
     bottom, top = belt + 0.05, roof - m
 
     def at(x0: torch.Tensor, slope: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-        return x0 + slope * (z - belt)
+        return x0 + slope * (z - belt.view(-1, *(1,) * (z.dim() - 1)))
 
     def point(x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
         return torch.stack([x, y, z], 1)
 
     # the side windows: [N, 2, 4] x of the corners (bottom, top of the edge, top, bottom of
     # the pillar), the same on both sides
-    x = torch.stack([torch.stack([at(edge, slope, bottom), at(edge, slope, top),
-                                  at(pillar, lean, top), at(pillar, lean, bottom)], 1)
-                     for edge, slope, pillar in ((front - m, -g["front_slope"], middle + PILLAR),
-                                                 (back + m, g["back_slope"], middle - PILLAR))],
-                    1)
-    z = torch.stack([bottom, top, top, bottom], 1)[:, None].expand_as(x)
+    z = torch.stack([bottom, top, top, bottom], 1)[:, None].expand(-1, 2, -1)   # [N, 2, 4]
+    x0 = torch.stack([torch.stack([front - m, front - m, middle + PILLAR, middle + PILLAR], 1),
+                      torch.stack([back + m, back + m, middle - PILLAR, middle - PILLAR], 1)], 1)
+    slopes = torch.stack([torch.stack([-g["front_slope"]] * 2 + [lean] * 2, 1),
+                          torch.stack([g["back_slope"]] * 2 + [lean] * 2, 1)], 1)
+    x = at(x0, slopes, z)
     panes = []
     for y in (half_cw + e, -half_cw - e):
         quad = torch.stack([x, y[:, None, None].expand_as(x), z], 3)            # [N, 2, 4, 3]
