@@ -3,19 +3,22 @@ sees first.
 
 Everything is computed in inverse depth ``s = 1 / t`` along each pixel's ray ``o + t D``. A
 plane ``n . x = d`` is crossed at ``s = (n . D) / (d - n . o)``; as ``D`` is a linear
-function of the pixel's position, so is ``s`` (``camera.Windows``). A ray enters a convex
-primitive at the smallest ``s`` of the planes it must cross to get in (those the camera is
-outside of) and leaves it at the largest ``s`` of the planes it crosses to get out; it hits
-the primitive when the first is larger. A cylinder's side adds a square root.
+function of the pixel's position, so is ``s`` (``camera.linear_coefficients``). A ray enters
+a convex primitive at the smallest ``s`` of the planes it must cross to get in (those the
+camera is outside of) and leaves it at the largest ``s`` of the planes it crosses to get out;
+it hits the primitive when the first is larger. A cylinder's side adds a square root. Only
+the planes a window's rays can enter or leave by are cast (``_compact``); windows are grouped
+by that pattern.
 
-Each primitive is cast only over a screen window that covers its projection; the windows of
-a group are sorted by size and cast in batches of similar sizes, each padded to its largest
-window.
+Each primitive is cast only over a screen window that covers its projection. The windows
+are cut into rows of pixels, and rows of one width are cast together, laid out with the rows
+last (``camera.Rows``), so every operation runs along thousands of rows.
 A depth buffer of int32 keys resolves visibility: a key is the bit pattern of the (positive)
 inverse depth, whose integer order is the float order, with the primitive number and face
-in its 10 low mantissa bits, so one ``scatter_reduce(amax)`` per batch keeps the nearest
-surface and says what it is. Per pixel only fast elementwise operations run (no
-``torch.where``, no boolean masking, no gathers).
+in its 10 low mantissa bits, so a maximum keeps the nearest surface and says what it is: one
+``scatter_reduce(amax)`` per batch, or, for boxes (one window an image, so no two rows of a
+batch share a pixel), a row-by-row read, maximum and write. Per pixel only fast elementwise
+operations run (no ``torch.where``, no boolean masking, no gathers).
 """
 
 from __future__ import annotations
@@ -44,9 +47,9 @@ CAMERA_ON_PLANE = 1e-6
 GRAZING = 1e6
 """Weight of the penalty that turns rays passing just outside a cylinder into misses."""
 BATCH_COST = 16000
-"""What casting one more batch of windows costs, in pixels cast."""
+"""What casting one more batch of rows costs, in pixels cast."""
 PADDING = 1.5
-"""How much larger than its windows a batch may be once padded."""
+"""How much larger than its rows a batch may be once padded to its widest."""
 BATCH_PIXELS = 2 ** 16
 """The most pixels a batch holds with one thread (its temporaries stay in the CPU's caches);
 with more threads, four times as many: each thread's share then stays in its own cache, and

@@ -3,7 +3,7 @@
 Every primitive has one material (albedo and glow), and a flat face has one normal, so under
 directional lights the colour of a flat face is the same at all its pixels: a table per object
 gives the colour of every (primitive, face) code, and one gather colours the picture. Only a
-cylinder's curved side is shaded per pixel, over its own windows. Lambertian shading with two
+cylinder's curved side and the shadows are shaded per pixel. Lambertian shading with two
 lights plus an ambient term; both lights are symmetric under the object's left-right mirror (a
 key light from above the camera, a fill light from overhead), so a mirrored view of a
 symmetric object is exactly the mirrored image. Where no object is hit, a sky gradient with a
@@ -142,9 +142,10 @@ def shade(scene: Scene, cameras: Cameras, hits: Hits, palette: torch.Tensor,
 
     Colours are computed once per flat face (a table), per visible pixel of a curved side
     and per row of sky; ``finish`` maps them to their final values there, which gives the
-    same numbers as mapping the whole picture afterwards, in fewer passes. The sky light is
-    exactly 1 in float32 away from the shadow's ellipse, so it is only computed over
-    windows that cover the shadows' bounding rectangles.
+    same numbers as mapping the whole picture afterwards, in fewer passes. The table is
+    gathered only over the rows some primitive's window covers; the others get the sky's
+    colours. The sky light is exactly 1 in float32 away from the shadow's ellipse, so it is
+    only computed where rays miss inside it (``_sky``).
 
     Args:
         scene: ``N`` objects.
@@ -267,8 +268,7 @@ def _shadow_functions(cameras: Cameras, ground: torch.Tensor, axes: torch.Tensor
 
 
 SHADOW_IMAGES = 256
-"""Images whose shadows are painted at a time, over the smallest window that covers all
-their shadows."""
+"""Images whose sky is painted at a time where ``Hits`` have no sky codes."""
 
 
 def _shadow_windows(cameras: Cameras, ground: torch.Tensor, axes: torch.Tensor, side: int
