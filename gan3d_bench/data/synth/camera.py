@@ -143,59 +143,25 @@ def linear_coefficients(cameras: Cameras, vectors: torch.Tensor,
     return along
 
 
-class Windows:
-    """Rectangles of pixels of one size, one per image of a batch, over which linear
-    functions of the ray direction are evaluated (see ``linear_coefficients``).
-
-    A pixel's value is computed from its position in the whole image (a row part plus a
-    column part), so it does not depend on where its window lies or what else is in the batch.
+def linear_values(coefficients: torch.Tensor, v: torch.Tensor, u: torch.Tensor,
+                  out: torch.Tensor | None = None) -> torch.Tensor:
+    """Values of linear functions at pixels: ``(c_u u) + (c_v v + c_0)``, always in these
+    operations and this order, so that every place that evaluates them (batches of rows,
+    single pixels) gets the same bits.
 
     Args:
-        row0: ``[M]`` long top row of each window (moved up where the window would overflow).
-        col0: ``[M]`` long left column of each window (moved left likewise).
-        height: rows of every window.
-        width: columns of every window.
-        resolution: image side.
+        coefficients: ``[3, ...]``: ``(c_0, c_v, c_u)`` (``linear_coefficients``' last axis,
+            moved first).
+        v: vertical coordinates, broadcast against ``coefficients[1]``.
+        u: horizontal coordinates; ``coefficients[2] * u`` has the result's shape.
+        out: where to write the result, or None.
+
+    Returns:
+        The values.
     """
-
-    def __init__(self, row0: torch.Tensor, col0: torch.Tensor, height: int, width: int,
-                 resolution: int):
-        self.row0 = row0.clamp(max=resolution - height)
-        self.col0 = col0.clamp(max=resolution - width)
-        self.height, self.width, self.resolution = height, width, resolution
-        coords = pixel_coordinates(resolution)
-        self.v = coords.neg()[self.row0[:, None] + torch.arange(height)]          # [M, H]
-        self.u = coords[self.col0[:, None] + torch.arange(width)]                 # [M, W]
-
-    def evaluate(self, coefficients: torch.Tensor, out: torch.Tensor | None = None
-                 ) -> torch.Tensor:
-        """Values of linear functions over the windows.
-
-        Args:
-            coefficients: ``[M, S, 3]`` from ``linear_coefficients``.
-            out: ``[M, S, H, W]`` tensor to write them into, or None.
-
-        Returns:
-            ``[M, S, H, W]`` float32.
-        """
-        rows = coefficients[..., 1:2] * self.v[:, None]                         # [M, S, H]
-        rows += coefficients[..., 0:1]
-        cols = coefficients[..., 2:3] * self.u[:, None]                         # [M, S, W]
-        return torch.add(rows[..., None], cols[..., None, :], out=out)
-
-    def pixels(self, image: torch.Tensor) -> torch.Tensor:
-        """Indices of the windows' pixels in a flattened ``[N, R, R]`` image batch.
-
-        Args:
-            image: ``[M]`` long, the image of each window.
-
-        Returns:
-            ``[M, H, W]`` long.
-        """
-        side = self.resolution
-        corner = (image * side + self.row0) * side + self.col0
-        offsets = torch.arange(self.height)[:, None] * side + torch.arange(self.width)
-        return corner.view(-1, 1, 1) + offsets
+    rows = coefficients[1] * v
+    rows += coefficients[0]
+    return torch.mul(coefficients[2], u, out=out).add_(rows)
 
 
 class Rows:
@@ -279,10 +245,7 @@ class RowBatch:
         Returns:
             ``[S, W, L]`` float32.
         """
-        rows = coefficients[1] * self.v                                         # [S, L]
-        rows += coefficients[0]
-        values = torch.mul(coefficients[2, :, None], self.u, out=out)           # [S, W, L]
-        return values.add_(rows[:, None])
+        return linear_values(coefficients[:, :, None], self.v, self.u, out)
 
 
 def take(cameras: Cameras, rows: torch.Tensor) -> Cameras:

@@ -26,6 +26,8 @@ PARAMS = (
     Param("rear_slope", 0.05, 0.35),
     Param("clearance", 0.12, 0.26),
 )
+_LENGTH, _WIDTH = (next(k for k, p in enumerate(PARAMS) if p.name == name)
+                   for name in ("length", "width"))
 DEFAULT_ELEVATION = (0.0, 35.0)
 WHEEL_WIDTH = 0.24
 WHEEL_OUTSET = 0.03        # the wheels stand out of the body's sides by this much
@@ -161,10 +163,15 @@ def _panels(axis: int, at: list, first: list, second: list) -> torch.Tensor:
     a = torch.stack([low, high, high, low], 2)                                # [N, P, 4]
     b = torch.stack([bottom, bottom, top, top], 2)
     level = at[..., None].expand_as(a)
-    quad = torch.stack([level, a, b] if axis == 0 else [b, level, a], 3)
-    # seen from outside: the normal (along the axis) points the way the plane lies
+    return _outwards(torch.stack([level, a, b] if axis == 0 else [b, level, a], 3), axis,
+                     at.sign())
+
+
+def _outwards(quad: torch.Tensor, axis: int, sign: torch.Tensor) -> torch.Tensor:
+    """``[N, P, 4, 3]`` quadrilaterals on planes across ``axis``, their corners turned so that
+    they are seen from the side ``sign`` (``[N, P]`` or ``[N, 1]``, +-1) of the axis."""
     normal = torch.linalg.cross(quad[:, :, 1] - quad[:, :, 0], quad[:, :, 2] - quad[:, :, 0])
-    backwards = (normal[..., axis] * at.sign() < 0)[..., None, None]
+    backwards = (normal[..., axis] * sign < 0)[..., None, None]
     return torch.where(backwards, quad.flip(2), quad)
 
 
@@ -223,12 +230,9 @@ def _decals(g: dict, windscreen: torch.Tensor, rear_screen: torch.Tensor,
     slopes = torch.stack([torch.stack([-g["front_slope"]] * 2 + [lean] * 2, 1),
                           torch.stack([g["back_slope"]] * 2 + [lean] * 2, 1)], 1)
     x = at(x0, slopes, z)
-    panes = []
-    for y in (half_cw + e, -half_cw - e):
-        quad = torch.stack([x, y[:, None, None].expand_as(x), z], 3)            # [N, 2, 4, 3]
-        normal = torch.linalg.cross(quad[:, :, 1] - quad[:, :, 0], quad[:, :, 2] - quad[:, :, 0])
-        backwards = (normal[..., 1] * y.sign()[:, None] < 0)[..., None, None]
-        panes.append(torch.where(backwards, quad.flip(2), quad))
+    panes = [_outwards(torch.stack([x, y[:, None, None].expand_as(x), z], 3), 1,
+                       y.sign()[:, None])
+             for y in (half_cw + e, -half_cw - e)]                             # [N, 2, 4, 3]
     screens = []
     across = half_cw - m
     for plane, x0, slope in ((windscreen, front, -g["front_slope"]),
@@ -274,7 +278,7 @@ def shadow(shape: torch.Tensor, frame: Frame) -> tuple[torch.Tensor, torch.Tenso
     Returns:
         ``([N], [N, 2])``.
     """
-    length, width = PARAMS[0].value(shape[:, 0]), PARAMS[1].value(shape[:, 1])
+    length, width = (PARAMS[k].value(shape[:, k]) for k in (_LENGTH, _WIDTH))
     ground = -frame.centre[:, 2] * frame.scale
     axes = torch.stack([0.56 * length, 0.62 * width], 1) * frame.scale[:, None]
     return ground, axes

@@ -17,9 +17,9 @@ import torch
 from gan3d_bench.data.synth import raycast
 from gan3d_bench.data.synth.camera import (
     Cameras,
-    Windows,
     dot,
     linear_coefficients,
+    linear_values,
     pixel_coordinates,
 )
 from gan3d_bench.data.synth.raycast import CODE_MASK, FACE_BITS, INDEX_BITS, Hits
@@ -162,11 +162,12 @@ def shade(scene: Scene, cameras: Cameras, hits: Hits, palette: torch.Tensor,
     """
     n, side = hits.key.shape[0], hits.key.shape[-1]
     final = finished if finish else (lambda colour: colour)
-    codes = (scene.num_primitives + 1) * FACES
+    coded = (scene.num_primitives + 1) * FACES
     table = colour_table(scene, cameras, palette, 0 if hits.sky is None else side)
-    final(table[:, :, :codes])
+    final(table[:, :, :coded])
+    blue = final(sky(side)).view(1, 3, side, 1)
     if hits.sky is not None:                    # misses show their row's bare sky
-        table[:, :, codes:] = final(sky(side)).view(1, 3, side)
+        table[:, :, coded:] = blue.view(1, 3, side)
     image = torch.empty(n, 3, side, side) if out is None else out
     # the sides of cylinders and the shadows, found while the keys are there (they may live
     # in the pictures' memory, which the table's colours then overwrite), painted afterwards
@@ -178,7 +179,6 @@ def shade(scene: Scene, cameras: Cameras, hits: Hits, palette: torch.Tensor,
         painted += _sky(hits, cameras, ground, axes, finish)
     step = max(1, SHADE_PIXELS * (4 if torch.get_num_threads() > 1 else 1) // (side * side))
     codes = torch.empty(min(step, n) * side * side, dtype=torch.long)
-    blue = final(sky(side)).view(1, 3, side, 1)
     for start in range(0, n, step):
         part = slice(start, min(start + step, n))
         m, picture = part.stop - part.start, image[part]
@@ -230,10 +230,8 @@ def _shade_curved(hits: Hits, key: torch.Tensor, palette: torch.Tensor,
     which, primitive = rows[:2].long()
     pixel -= which * hits.stride                     # the pixel's row * R + column
     v, coefficients, (sign, offset, step, nx, nz) = rows[2], rows[3:12].view(3, 3, -1), rows[12:]
-    # the ray caster's values at these pixels, computed the same way (RowBatch.evaluate)
-    along = coefficients[1] * v
-    along += coefficients[0]
-    beta, dx, dz = (coefficients[2] * coords[pixel % side]).add_(along)
+    # the ray caster's values at these pixels, computed the same way
+    beta, dx, dz = linear_values(coefficients, v, coords[pixel % side])
     side_depth = raycast.cylinder_side(beta, dx, dz, sign, offset)[0]
     inv = side_depth.clamp_(min=raycast.NEAREST).reciprocal_()
     normal_x = (dx * inv).mul_(step).add_(nx)
@@ -378,9 +376,8 @@ def _sky(hits: Hits, cameras: Cameras, ground: torch.Tensor, axes: torch.Tensor,
         col += first_cols.index_select(0, lines)
         lines += start
         image_of, row_of = which.index_select(0, lines), row.index_select(0, lines)
-        # the values RowBatch.evaluate would give at these pixels (same operations)
-        c0, c1, c2 = coefficients.index_select(1, lines).view(3, 3, -1).unbind(1)
-        values = (c2 * coords.index_select(0, col)).add_(c1 * v.index_select(0, lines) + c0)
+        values = linear_values(coefficients.index_select(1, lines).view(3, 3, -1).transpose(0, 1),
+                               v.index_select(0, lines), coords.index_select(0, col))
         # where the light is exactly 1 this paints the sky that is already there
         colour = blue.index_select(1, row_of).mul_(
             _light(values, strength.index_select(0, image_of)))
@@ -400,13 +397,13 @@ def _whole_sky(image: torch.Tensor, hits: Hits, cameras: Cameras, ground: torch.
     # sky * light lies in [0.5, 0.95], so clamping it changes nothing, and doubling the sky
     # first doubles the product exactly: (2 sky) light - 1 is finished(sky * light)
     blue = sky(side) * (2.0 if finish else 1.0)
+    coords = pixel_coordinates(side)
     for start in range(0, n, SHADOW_IMAGES):
         part = slice(start, min(start + SHADOW_IMAGES, n))
         m = part.stop - part.start
-        windows = Windows(torch.zeros(m, dtype=torch.long), torch.zeros(m, dtype=torch.long),
-                          side, side, side)
-        light = _light(windows.evaluate(shadow[part]).transpose(0, 1),
-                       strength[part].view(m, 1, 1)).unsqueeze(1)
+        values = linear_values(shadow[part].permute(2, 1, 0)[..., None, None],   # [3, m, R, R]
+                               coords.neg()[:, None], coords.expand(side, side))
+        light = _light(values, strength[part].view(m, 1, 1)).unsqueeze(1)
         colour = torch.mul(blue, light)
         if finish:
             colour.sub_(1.0)
