@@ -33,7 +33,7 @@ def _whole_image_windows(points, cameras, resolution):
 
 
 @pytest.mark.parametrize("kind", ["cars", "chairs"])
-@pytest.mark.parametrize("resolution", [32, 37])
+@pytest.mark.parametrize("resolution", [32, 37, 97, 128])
 def test_windows_lose_no_pixel(kind, resolution, monkeypatch):
     """Casting every primitive (and every shadow) over the whole picture changes nothing."""
     fast = _render(kind, resolution)

@@ -46,6 +46,10 @@ CAMERA_ON_PLANE = 1e-6
 """Distances to a plane below this count as the camera being inside its half-space."""
 GRAZING = 1e6
 """Weight of the penalty that turns rays passing just outside a cylinder into misses."""
+WINDOW_MARGIN = 0.01
+"""How far (in pixels) outside the projection of a shape's bounding points a pixel centre may
+lie and still be cast: far more than the rounding of the projection and of the ray casting,
+whose pixels just outside a shape are misses anyway."""
 BATCH_COST = 16000
 """What casting one more batch of rows costs, in pixels cast."""
 PADDING = 1.5
@@ -157,9 +161,9 @@ def corners(lo: torch.Tensor, hi: torch.Tensor) -> torch.Tensor:
 
 def _windows(points: torch.Tensor, cameras: Cameras, resolution: int
              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Screen windows covering convex shapes, one per shape: the bounding rectangles of the
-    projections of points whose convex hull contains the shape, one pixel wider on every
-    side.
+    """Screen windows covering convex shapes, one per shape: the pixels whose centres lie in
+    the bounding rectangle of the projections of points whose convex hull contains the shape,
+    widened by ``WINDOW_MARGIN``.
 
     Args:
         points: ``[M, C, 3]`` points per shape.
@@ -167,18 +171,21 @@ def _windows(points: torch.Tensor, cameras: Cameras, resolution: int
         resolution: image side.
 
     Returns:
-        ``(row0, col0, height, width)``, each ``[M]`` long.
+        ``(row0, col0, height, width)``, each ``[M]`` long; a window with no pixel (off the
+        picture, or between two pixel centres) has height and width 0.
     """
     frame = torch.stack([cameras.forward, cameras.right, cameras.up], 2)      # [M, 3, 3]
     seen = torch.bmm(points - cameras.origin[:, None], frame)                 # [M, C, 3]
     depth = seen[..., :1].clamp(min=1e-3)
     scale = cameras.focal * resolution / 2.0
-    # (column, row) of every point; a float margin is harmless: windows get one more pixel
+    # (column, row) of every point, in units of pixels with the centres on whole numbers
     pixel = (seen[..., 1:] / depth).mul_(torch.tensor([scale, -scale])).add_(
         resolution / 2.0 - 0.5)
     low, high = torch.aminmax(pixel, dim=1)
-    first = low.floor_().sub_(1.0).clamp_(0, resolution - 1)
-    size = high.ceil_().add_(1.0).clamp_(0, resolution - 1).sub_(first).add_(1.0)
+    first = low.sub_(WINDOW_MARGIN).ceil_().clamp_(0, resolution - 1)
+    last = high.add_(WINDOW_MARGIN).floor_().clamp_(max=resolution - 1)
+    size = last.sub_(first).add_(1.0).clamp_(min=0.0)
+    size *= size.amin(1, keepdim=True) > 0                  # nothing where either side is empty
     first, size = first.long(), size.long()
     return first[:, 1], first[:, 0], size[:, 1], size[:, 0]
 
