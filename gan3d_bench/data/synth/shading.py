@@ -356,7 +356,7 @@ def _sky(hits: Hits, cameras: Cameras, ground: torch.Tensor, axes: torch.Tensor,
     which, row = raycast.pixel_rows(first_row, stop_row - first_row, shaded)
     first, stop = _shadow_rows(shadow, which, row, first_col[which], stop_col[which], side)
     width = stop - first
-    order = torch.sort(-width, stable=True).indices[:int((width > 0).sum())]
+    order = raycast.stable_order(side - width.clamp(0, side))[:int((width > 0).sum())]
     which, row, first, width = which[order], row[order], first[order], width[order]
     # per row: the coefficients of the three functions, and the row's vertical coordinate
     coefficients = shadow.reshape(-1, 9).T.contiguous().index_select(1, which)   # [9, L]
