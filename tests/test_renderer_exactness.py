@@ -110,3 +110,12 @@ def test_pictures_without_sky_codes_match():
     # the same cars at a side with sky codes: the picture's centre is a car, its top row sky
     small = synth.render("cars", shapes, pose, 130)
     assert torch.allclose(large[:, :, 0, 0], small[:, :, 0, 0], atol=0.02)
+
+
+@pytest.mark.parametrize("top", [5, 2 ** 16, 2 ** 20])
+def test_stable_order_is_a_stable_sort(top):
+    """The radix sort that orders windows into batches (and its fallback for wide keys) gives
+    torch's stable sort's permutation, ties in their original order."""
+    key = torch.randint(0, top, (5000,), generator=torch.Generator().manual_seed(top))
+    assert torch.equal(raycast.stable_order(key), torch.sort(key, stable=True).indices)
+    assert len(raycast.stable_order(key[:0])) == 0
