@@ -119,3 +119,19 @@ def test_stable_order_is_a_stable_sort(top):
     key = torch.randint(0, top, (5000,), generator=torch.Generator().manual_seed(top))
     assert torch.equal(raycast.stable_order(key), torch.sort(key, stable=True).indices)
     assert len(raycast.stable_order(key[:0])) == 0
+
+
+def test_windows_hold_the_pixel_centres_inside_and_nothing_off_the_picture():
+    """A window is the pixels whose centres its projection covers: a point on a pixel's centre
+    gets that pixel; one between centres, or off the picture on either side, gets none."""
+    from gan3d_bench.data.synth.camera import cameras_from_pose
+
+    # cameras on +x, looking at the origin: their right is -y, so y = -30 is far right, and
+    # the origin's height is on the centre of row 16 of 33 pixels (between rows 15 and 16 of 32)
+    points = torch.tensor([[[0.0, -30.0, 0.0]], [[0.0, 30.0, 0.0]], [[0.0, 0.0, 0.0]]])
+    cameras = cameras_from_pose(torch.zeros(3, 2))
+    row0, col0, height, width = raycast._windows(points.expand(3, 2, 3), cameras, 33)
+    assert height.tolist() == [0, 0, 1] and width.tolist() == [0, 0, 1]
+    assert (int(row0[2]), int(col0[2])) == (16, 16)
+    _, _, height, width = raycast._windows(points.expand(3, 2, 3), cameras, 32)
+    assert height.tolist() == [0, 0, 0] and width.tolist() == [0, 0, 0]

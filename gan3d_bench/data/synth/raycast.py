@@ -183,11 +183,11 @@ def _windows(points: torch.Tensor, cameras: Cameras, resolution: int
     pixel = (seen[..., 1:] / depth).mul_(torch.tensor([scale, -scale])).add_(
         resolution / 2.0 - 0.5)
     low, high = torch.aminmax(pixel, dim=1)
-    first = low.sub_(WINDOW_MARGIN).ceil_().clamp_(0, resolution - 1)
+    first = low.sub_(WINDOW_MARGIN).ceil_().clamp_(min=0)
     last = high.add_(WINDOW_MARGIN).floor_().clamp_(max=resolution - 1)
-    size = last.sub_(first).add_(1.0).clamp_(min=0.0)
+    size = (last - first).add_(1.0).clamp_(min=0.0)
     size *= size.amin(1, keepdim=True) > 0                  # nothing where either side is empty
-    first, size = first.long(), size.long()
+    first, size = first.clamp_(max=resolution - 1).long(), size.long()
     return first[:, 1], first[:, 0], size[:, 1], size[:, 0]
 
 
