@@ -57,7 +57,7 @@ def timed(functions: list, repeats: int) -> list[tuple[float, float]]:
     called in turn, so that a machine whose speed drifts affects them alike."""
     best = [[float("inf"), float("inf")] for _ in functions]
     for _ in range(repeats):
-        for function, (wall_cpu) in zip(functions, best, strict=True):
+        for function, wall_cpu in zip(functions, best, strict=True):
             wall, cpu = time.perf_counter(), time.process_time()
             function()
             wall_cpu[0] = min(wall_cpu[0], time.perf_counter() - wall)

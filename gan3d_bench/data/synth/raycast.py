@@ -61,9 +61,16 @@ with more threads, four times as many: each thread's share then stays in its own
 operations are long enough to be worth splitting."""
 
 
-def batch_pixels() -> int:
-    """The most pixels a batch holds with torch's current number of threads."""
-    return BATCH_PIXELS * (4 if torch.get_num_threads() > 1 else 1)
+def batch_pixels(base: int = BATCH_PIXELS) -> int:
+    """The most pixels a batch holds with torch's current number of threads.
+
+    Args:
+        base: the most with one thread (four times as many with more).
+
+    Returns:
+        A number of pixels.
+    """
+    return base * (4 if torch.get_num_threads() > 1 else 1)
 
 
 @dataclass

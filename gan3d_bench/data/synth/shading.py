@@ -177,7 +177,7 @@ def shade(scene: Scene, cameras: Cameras, hits: Hits, palette: torch.Tensor,
                                      final))
     if hits.sky is not None:
         painted += _sky(hits, cameras, ground, axes, finish)
-    step = max(1, SHADE_PIXELS * (4 if torch.get_num_threads() > 1 else 1) // (side * side))
+    step = max(1, raycast.batch_pixels(SHADE_PIXELS) // (side * side))
     codes = torch.empty(min(step, n) * side * side, dtype=torch.long)
     for start in range(0, n, step):
         part = slice(start, min(start + step, n))
@@ -271,14 +271,14 @@ SHADOW_IMAGES = 256
 
 def _shadow_windows(cameras: Cameras, ground: torch.Tensor, axes: torch.Tensor, side: int
                     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Screen windows covering the shadows: ``(first row, first column, last row + 1, last
-    column + 1)``, each ``[N]`` long; the whole picture where a corner of a shadow's
-    bounding rectangle comes near the camera's plane."""
+    """Screen windows covering the shadows (from the four corners of their bounding
+    rectangles): ``(first row, first column, last row + 1, last column + 1)``, each ``[N]``
+    long; the whole picture where a corner comes near the camera's plane."""
     lo = torch.stack([-axes[:, 0], -axes[:, 1], ground], 1)
     hi = torch.stack([axes[:, 0], axes[:, 1], ground], 1)
-    row0, col0, height, width = raycast._windows(raycast.corners(lo, hi), cameras, side)
     corners = torch.stack([lo, hi, torch.stack([lo[:, 0], hi[:, 1], ground], 1),
                            torch.stack([hi[:, 0], lo[:, 1], ground], 1)], 1)
+    row0, col0, height, width = raycast._windows(corners, cameras, side)
     near = (dot(corners - cameras.origin[:, None], cameras.forward[:, None]) < 0.1).any(1)
     return (row0.masked_fill(near, 0), col0.masked_fill(near, 0),
             (row0 + height).masked_fill(near, side), (col0 + width).masked_fill(near, side))
